@@ -1,0 +1,37 @@
+import { AppError } from './app-error.js';
+
+/** The body of every non-2xx answer (the seed's shape). */
+export interface ErrorEnvelope {
+  success: false;
+  error: {
+    code: string;
+    message: string;
+    system_message: string;
+    type: string;
+    status: number;
+    details: Record<string, unknown>;
+    trace_id: string;
+    timestamp: string;
+  };
+}
+
+/** ISO 8601 UTC to the second, as the seed writes it: `2025-12-22T15:30:00Z`. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function toErrorEnvelope(error: AppError, traceId: string, now = new Date()): ErrorEnvelope {
+  return {
+    success: false,
+    error: {
+      code: error.code,
+      message: error.message,
+      system_message: error.systemMessage,
+      type: error.type,
+      status: error.status,
+      details: error.details,
+      trace_id: traceId,
+      timestamp: isoSeconds(now),
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { AppError } from './app-error.js';
+
+/** One problem with one field of a request, as listed in `details.fields`. */
+export interface FieldViolation {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export class BadRequestError extends AppError {
+  constructor(systemMessage = 'The request could not be understood.') {
+    super({
+      code: 'BAD_REQUEST',
+      status: 400,
+      type: 'client_error',
+      message: 'The request is malformed.',
+      systemMessage,
+    });
+  }
+}
+
+export class AuthenticationRequiredError extends AppError {
+  constructor() {
+    super({
+      code: 'AUTHENTICATION_REQUIRED',
+      status: 401,
+      type: 'authentication_error',
+      message: 'Please sign in to continue.',
+      systemMessage: 'No API key was sent. Send it in the X-API-Key header.',
+    });
+  }
+}
+
+export class InvalidApiKeyError extends AppError {
+  constructor() {
+    super({
+      code: 'INVALID_API_KEY',
+      status: 401,
+      type: 'authentication_error',
+      message: 'Your API key is invalid.',
+      systemMessage: 'The API key is malformed, unknown, revoked or expired, or its user is not active.',
+    });
+  }
+}
+
+export class InsufficientPermissionsError extends AppError {
+  constructor(message = "You don't have permission to perform this action.") {
+    super({ code: 'INSUFFICIENT_PERMISSIONS', status: 403, type: 'authorization_error', message });
+  }
+}
+
+export class UserNotFoundError extends AppError {
+  constructor() {
+    super({ code: 'USER_NOT_FOUND', status: 404, type: 'client_error', message: 'User not found.' });
+  }
+}
+
+export class RouteNotFoundError extends AppError {
+  constructor(method: string, path: string) {
+    super({
+      code: 'NOT_FOUND',
+      status: 404,
+      type: 'client_error',
+      message: 'The requested resource does not exist.',
+      systemMessage: `No route matches ${method} ${path}.`,
+    });
+  }
+}
+
+export class EmailAlreadyExistsError extends AppError {
+  constructor() {
+    super({
+      code: 'EMAIL_ALREADY_EXISTS',
+      status: 409,
+      type: 'client_error',
+      message: 'A user with this e-mail address already exists.',
+    });
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes?: number) {
+    super({
+      code: 'PAYLOAD_TOO_LARGE',
+      status: 413,
+      type: 'client_error',
+      message: 'The request body is too large.',
+      systemMessage:
+        limitBytes === undefined
+          ? 'The request body is larger than the service accepts.'
+          : `The request body is larger than ${limitBytes} bytes.`,
+    });
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      status: 415,
+      type: 'client_error',
+      message: 'The request body must be JSON.',
+      systemMessage: 'Send the body as application/json.',
+    });
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(fields: FieldViolation[]) {
+    super({
+      code: 'VALIDATION_ERROR',
+      status: 422,
+      type: 'client_error',
+      message: 'Some fields are invalid.',
+      systemMessage: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+      details: { fields },
+    });
+  }
+}
+
+export class InternalError extends AppError {
+  constructor() {
+    super({
+      code: 'INTERNAL_ERROR',
+      status: 500,
+      type: 'server_error',
+      message: 'Something went wrong. Please try again later.',
+    });
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(systemMessage = 'The database did not answer in time.') {
+    super({
+      code: 'SERVICE_UNAVAILABLE',
+      status: 503,
+      type: 'server_error',
+      message: 'The service is temporarily unavailable. Please try again later.',
+      systemMessage,
+      headers: { 'retry-after': '5' },
+    });
+  }
+}

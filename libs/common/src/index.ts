@@ -1,0 +1,23 @@
+export { AppError, type AppErrorOptions, type ErrorType } from './errors/app-error.js';
+export { type ErrorEnvelope, isoSeconds, toErrorEnvelope } from './errors/error-envelope.js';
+export {
+  AuthenticationRequiredError,
+  BadRequestError,
+  EmailAlreadyExistsError,
+  type FieldViolation,
+  InsufficientPermissionsError,
+  InternalError,
+  InvalidApiKeyError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  ServiceUnavailableError,
+  UnsupportedMediaTypeError,
+  UserNotFoundError,
+  ValidationError,
+} from './errors/errors.js';
+export { isDatabaseUnavailable, toAppError } from './errors/to-app-error.js';
+export { AllExceptionsFilter } from './filters/all-exceptions.filter.js';
+export { ApiErrorResponse, errorExample } from './swagger/api-error-response.decorator.js';
+export { ErrorBodyDto, ErrorEnvelopeDto } from './swagger/error-envelope.dto.js';
+export { newTraceId, resolveTraceId, TRACE_ID_HEADER } from './trace/trace-id.js';
+export { createValidationPipe } from './validation/validation.pipe.js';

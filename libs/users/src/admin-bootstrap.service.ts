@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { hashApiKeySecret } from './api-keys/api-key-secret.js';
+import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
+import { newApiKey } from './api-keys/new-api-key.js';
+import { systemCaller } from './caller.js';
+import { newUserId } from './ids.js';
+import { UsersRepository } from './users.repository.js';
+
+/** Serialises bootstraps of several replicas starting at once on one database. */
+const BOOTSTRAP_LOCK_ID = 727_001;
+
+/** Raised at start-up when the configured bootstrap key cannot be honoured safely. */
+export class BootstrapError extends Error {}
+
+export type BootstrapResult =
+  | { outcome: 'unchanged' }
+  | { outcome: 'created'; userId: string; email: string; secret?: string }
+  | { outcome: 'key-added'; userId: string; email: string };
+
+/** How the first admin comes to exist (DESIGN.md, "Bootstrapping"). Idempotent; safe on many replicas. */
+@Injectable()
+export class AdminBootstrapService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersRepository,
+    private readonly apiKeys: ApiKeysRepository,
+  ) {}
+
+  /**
+   * Makes sure an admin holds `secret`: nothing when one does, otherwise gives it to the live admin
+   * with `email`, or creates that admin. A key that exists but is revoked, expired or not an
+   * admin's is refused rather than revived.
+   */
+  ensureAdminKey(secret: string, email: string): Promise<BootstrapResult> {
+    return this.db.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
+      const state = await this.apiKeys.findStateByHash(hashApiKeySecret(secret), manager);
+      if (state) {
+        if (state.usable && state.role === 'role_admin') return { outcome: 'unchanged' };
+        throw new BootstrapError(
+          'BOOTSTRAP_ADMIN_KEY belongs to a key that is revoked or expired, or to a user who is not a live admin. ' +
+            'Choose a new key.',
+        );
+      }
+      const { key } = newApiKey('bootstrap', null, secret);
+      const existing = await this.users.findLiveByEmail(email, manager);
+      if (existing) {
+        if (existing.globalRoleId !== 'role_admin') {
+          throw new BootstrapError(`BOOTSTRAP_ADMIN_EMAIL ${email} belongs to a user who is not an admin.`);
+        }
+        await this.apiKeys.insert(existing.id, key, systemCaller(), manager);
+        return { outcome: 'key-added', userId: existing.id, email };
+      }
+      const user = await this.users.insertWithApiKey({ id: newUserId(), email, role: 'role_admin' }, key, systemCaller(), manager);
+      return { outcome: 'created', userId: user.id, email };
+    });
+  }
+
+  /** On an empty database, creates an admin with a fresh key and returns the secret (to print once). */
+  ensureFirstAdmin(email: string): Promise<BootstrapResult> {
+    return this.db.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
+      if ((await this.users.countAll(manager)) > 0) return { outcome: 'unchanged' };
+      const { key, secret } = newApiKey('bootstrap');
+      const user = await this.users.insertWithApiKey({ id: newUserId(), email, role: 'role_admin' }, key, systemCaller(), manager);
+      return { outcome: 'created', userId: user.id, email, secret };
+    });
+  }
+}

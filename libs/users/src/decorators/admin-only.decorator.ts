@@ -1,0 +1,11 @@
+import { applyDecorators, UseGuards } from '@nestjs/common';
+import { ApiErrorResponse, InsufficientPermissionsError } from '@app/common';
+import { AdminGuard } from '../guards/admin.guard.js';
+
+/** Restricts a route to admins (`role_admin`), and documents the 403. */
+export function AdminOnly(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    UseGuards(AdminGuard),
+    ApiErrorResponse('The caller is not an admin.', new InsufficientPermissionsError()),
+  );
+}

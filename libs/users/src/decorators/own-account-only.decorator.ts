@@ -1,0 +1,24 @@
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiErrorResponse, InsufficientPermissionsError } from '@app/common';
+import { OwnershipGuard } from '../guards/ownership.guard.js';
+
+export const OWN_ACCOUNT_ONLY = 'users:ownAccountOnly';
+
+export interface OwnAccountOnlyOptions {
+  /** The route parameter that holds the target user id. */
+  param: string;
+  /** The 403 message for anyone else. */
+  message: string;
+}
+
+/** Restricts a route to the user named by its `:user_id` parameter, and documents the 403. */
+export function OwnAccountOnly(message: string, param = 'user_id'): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(OWN_ACCOUNT_ONLY, { param, message } satisfies OwnAccountOnlyOptions),
+    UseGuards(OwnershipGuard),
+    ApiErrorResponse(
+      "The user_id is not the caller's own (the same answer whether or not that user exists).",
+      new InsufficientPermissionsError(message),
+    ),
+  );
+}

@@ -1,0 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
+import { USER_ROLES, type UserRole } from '../user.entity.js';
+import { UserResponseDto } from './user-response.dto.js';
+
+export class CreateUserDto {
+  @ApiProperty({ description: 'Stored lower-cased; unique among users that are not deleted.', example: 'ada@example.com' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(320)
+  email: string;
+
+  @ApiPropertyOptional({ enum: USER_ROLES, default: 'role_member' })
+  @IsOptional()
+  @IsIn(USER_ROLES)
+  global_role_id?: UserRole;
+}
+
+export class CreateUserResponseDto {
+  @ApiProperty({ enum: [true], example: true })
+  success: true;
+
+  @ApiProperty({ type: UserResponseDto })
+  user: UserResponseDto;
+
+  @ApiProperty({
+    description: "The new user's API key. Shown this once: only its hash is stored.",
+    example: 'ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n',
+  })
+  api_key: string;
+}

@@ -1,0 +1,25 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InsufficientPermissionsError } from '@app/common';
+import { OWN_ACCOUNT_ONLY, type OwnAccountOnlyOptions } from '../decorators/own-account-only.decorator.js';
+import type { RequestWithCaller } from './request-with-caller.js';
+
+/**
+ * Allows a route on `:user_id` only for that user. It compares ids and nothing else, so the
+ * answer for someone else's id is the same 403 whether or not that id exists: the endpoint
+ * cannot be used to discover accounts. Runs after ApiKeyGuard (global guards run first).
+ */
+@Injectable()
+export class OwnershipGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const options = this.reflector.get<OwnAccountOnlyOptions>(OWN_ACCOUNT_ONLY, context.getHandler());
+    const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    const caller = request.caller;
+    const target = (request.params as Record<string, string | undefined>)[options.param];
+    if (caller && target === caller.userId) return true;
+    request.log.warn({ event: 'authorization_denied', user_id: caller?.userId, api_key_id: caller?.apiKeyId }, 'permission denied');
+    throw new InsufficientPermissionsError(options.message);
+  }
+}

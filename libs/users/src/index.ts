@@ -1,0 +1,29 @@
+import { ApiKeyEntity } from './api-keys/api-key.entity.js';
+import { AuditEventEntity } from './audit/audit-event.entity.js';
+import { USERS_MIGRATIONS } from './migrations/index.js';
+import { UserEntity } from './user.entity.js';
+
+/** Every entity of the users library, for a DataSource's `entities`. */
+export const USERS_ENTITIES = [UserEntity, ApiKeyEntity, AuditEventEntity];
+export { USERS_MIGRATIONS };
+
+export { AdminBootstrapService, BootstrapError, type BootstrapResult } from './admin-bootstrap.service.js';
+export { API_KEY_PATTERN, hashApiKeySecret } from './api-keys/api-key-secret.js';
+export { ApiKeyEntity } from './api-keys/api-key.entity.js';
+export { ApiKeysService } from './api-keys/api-keys.service.js';
+export { AuditEventEntity } from './audit/audit-event.entity.js';
+export { type Caller, systemCaller } from './caller.js';
+export { AdminOnly } from './decorators/admin-only.decorator.js';
+export { API_KEY_SECURITY, ApiKeyAuth } from './decorators/api-key-auth.decorator.js';
+export { CurrentUser } from './decorators/current-user.decorator.js';
+export { OwnAccountOnly } from './decorators/own-account-only.decorator.js';
+export { Public } from './decorators/public.decorator.js';
+export { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
+export { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
+export { toUserResponse, UserResponseDto } from './dto/user-response.dto.js';
+export { AdminGuard } from './guards/admin.guard.js';
+export { API_KEY_HEADER, ApiKeyGuard } from './guards/api-key.guard.js';
+export { OwnershipGuard } from './guards/ownership.guard.js';
+export { USER_ROLES, UserEntity, type UserRole } from './user.entity.js';
+export { UsersModule } from './users.module.js';
+export { UsersService } from './users.service.js';

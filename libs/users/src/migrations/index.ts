@@ -1,0 +1,4 @@
+import { CreateUsersApiKeysAndAuditEvents1795942005788 } from './1795942005788-CreateUsersApiKeysAndAuditEvents.js';
+
+/** The migrations of the users library, oldest first. Never edit one that has been applied. */
+export const USERS_MIGRATIONS = [CreateUsersApiKeysAndAuditEvents1795942005788];

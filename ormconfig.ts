@@ -1,0 +1,11 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from './src/config/data-source.options.js';
+import { readEnvironment } from './src/config/environment.js';
+
+/**
+ * The TypeORM CLI's data source (`npm run migration:run`, `migration:generate`): the same options
+ * builder as the app, so the CLI migrates exactly the database the service would use.
+ * Migrations are run explicitly by the CLI, never implicitly on initialize.
+ */
+export default new DataSource({ ...buildDataSourceOptions(readEnvironment()), migrationsRun: false });

@@ -1,0 +1,60 @@
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { AllExceptionsFilter, createValidationPipe, resolveTraceId, TRACE_ID_HEADER } from '@app/common';
+import { AppModule } from './app.module.js';
+import type { Environment } from './config/environment.js';
+import { setupSwagger } from './swagger.js';
+
+const NEST_LEVELS: Record<Environment['LOG_LEVEL'], LogLevel[]> = {
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+  fatal: ['fatal'],
+  silent: [],
+};
+
+/** Request logs carry the path only: a query string may hold anything, a key included. */
+function serializeRequest(request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, path: request.url.split('?', 1)[0], remote_address: request.ip };
+}
+
+/**
+ * Builds the API application, fully configured but not listening: the Fastify adapter (trace ids,
+ * body limit, JSON logs with secrets redacted), the global exception filter and validation pipe,
+ * and Swagger UI. `main.ts` and the end-to-end tests both use it, so tests run the real wiring.
+ */
+export async function createApp(env: Environment): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: {
+      level: env.LOG_LEVEL,
+      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key'], censor: '[redacted]' },
+      serializers: { req: serializeRequest },
+    },
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
+      resolveTraceId(request.headers[TRACE_ID_HEADER]),
+    requestIdLogLabel: 'trace_id',
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  // The trace id goes out on every answer, including those Fastify gives before Nest sees the request.
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    reply.header(TRACE_ID_HEADER, request.id);
+    done();
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[env.LOG_LEVEL] }),
+  });
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  if (env.DOCS_ENABLED) setupSwagger(app);
+  await app.init();
+  return app;
+}

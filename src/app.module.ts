@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '@app/users';
+import { ConfigModule } from './config/config.module.js';
+import { buildDataSourceOptions } from './config/data-source.options.js';
+import type { Environment } from './config/environment.js';
+import { HealthModule } from './health/health.module.js';
+
+@Module({})
+export class AppModule {
+  /** The API application for a validated environment (tests pass their own). */
+  static forRoot(env: Environment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(env),
+        HealthModule,
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(env), retryAttempts: 5, retryDelay: 2000 }),
+        UsersModule,
+      ],
+    };
+  }
+}

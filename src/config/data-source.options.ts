@@ -1,0 +1,39 @@
+import type { DataSourceOptions } from 'typeorm';
+import { USERS_ENTITIES, USERS_MIGRATIONS } from '@app/users';
+import { createPgliteDriver } from '../database/pglite-pool.js';
+import type { Environment } from './environment.js';
+
+/**
+ * The one builder of TypeORM options, used by the app, by `ormconfig.ts` (the TypeORM CLI) and by
+ * the tests: PostgreSQL through `pg` when DATABASE_URL is set, embedded PGlite otherwise.
+ * The schema comes from migrations only; `synchronize` is never on.
+ */
+export function buildDataSourceOptions(env: Environment): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities: USERS_ENTITIES,
+    migrations: USERS_MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsRun: env.MIGRATIONS_RUN,
+    synchronize: false,
+    // Query logging would write SQL parameters (key hashes, e-mails) to the log; errors are logged
+    // by the exception filter under the request's trace id instead.
+    logging: false,
+    applicationName: 'users-service',
+  };
+  if (env.DATABASE_URL) {
+    return {
+      ...common,
+      url: env.DATABASE_URL,
+      poolSize: env.DB_POOL_SIZE,
+      connectTimeoutMS: env.DB_CONNECT_TIMEOUT_MS,
+      extra: {
+        statement_timeout: env.DB_STATEMENT_TIMEOUT_MS,
+        // Client-side bound for when the server cannot even answer with a timeout error.
+        query_timeout: env.DB_STATEMENT_TIMEOUT_MS + 1000,
+        keepAlive: true,
+      },
+    };
+  }
+  return { ...common, driver: createPgliteDriver(env.PGLITE_DIR), poolSize: 1 };
+}
