@@ -1,7 +1,7 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import { type FastifyRequest, LogController } from 'fastify';
 import { AllExceptionsFilter, createValidationPipe, resolveTraceId, TRACE_ID_HEADER } from '@app/common';
 import { AppModule } from './app.module.js';
 import type { Environment } from './config/environment.js';
@@ -22,21 +22,20 @@ function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, path: request.url.split('?', 1)[0], remote_address: request.ip };
 }
 
-/**
- * Builds the API application, fully configured but not listening: the Fastify adapter (trace ids,
- * body limit, JSON logs with secrets redacted), the global exception filter and validation pipe,
- * and Swagger UI. `main.ts` and the end-to-end tests both use it, so tests run the real wiring.
- */
-export async function createApp(env: Environment): Promise<NestFastifyApplication> {
+/** The Fastify adapter: trace ids, body limit and poisoning checks, JSON logs with secrets redacted. */
+export function createFastifyAdapter(env: Environment): FastifyAdapter {
   const adapter = new FastifyAdapter({
     logger: {
       level: env.LOG_LEVEL,
-      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key'],
+        censor: '[redacted]',
+      },
       serializers: { req: serializeRequest },
     },
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
       resolveTraceId(request.headers[TRACE_ID_HEADER]),
-    requestIdLogLabel: 'trace_id',
+    logController: new LogController({ requestIdLogLabel: 'trace_id' }),
     bodyLimit: env.BODY_LIMIT_BYTES,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -47,14 +46,26 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
     reply.header(TRACE_ID_HEADER, request.id);
     done();
   });
+  return adapter;
+}
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
-    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[env.LOG_LEVEL] }),
-  });
+/** What every instance of the API gets, whoever built its module: the filter, the pipe, the docs. */
+export function configureApp(app: NestFastifyApplication, env: Environment): void {
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   if (env.DOCS_ENABLED) setupSwagger(app);
+}
+
+/**
+ * Builds the API application, fully configured but not listening. `main.ts` and the end-to-end
+ * tests both use it, so tests run the real wiring.
+ */
+export async function createApp(env: Environment): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), createFastifyAdapter(env), {
+    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[env.LOG_LEVEL] }),
+  });
+  configureApp(app, env);
   await app.init();
   return app;
 }

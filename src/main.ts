@@ -33,7 +33,9 @@ main().catch((error: unknown) => {
   if (error instanceof EnvironmentError) {
     process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
   } else {
-    process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -11,7 +11,15 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         '`X-API-Key` header. Every error answers in one envelope with a `trace_id`, also sent as `X-Request-Id`.',
     )
     .setVersion('1.0.0')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key: ak_ followed by letters and digits.' }, API_KEY_SECURITY)
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'An API key: ak_ followed by letters and digits.',
+      },
+      API_KEY_SECURITY,
+    )
     .build();
   return SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,

@@ -1,16 +1,6 @@
 import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  validateSync,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -98,7 +88,9 @@ export class EnvironmentError extends Error {}
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
   const picked = Object.fromEntries(
-    Object.entries(raw).filter(([key]) => known.includes(key) || key === 'DATABASE_URL' || key === 'BOOTSTRAP_ADMIN_KEY'),
+    Object.entries(raw).filter(
+      ([key]) => known.includes(key) || key === 'DATABASE_URL' || key === 'BOOTSTRAP_ADMIN_KEY',
+    ),
   );
   const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false });

@@ -26,7 +26,11 @@ class Mutex {
 
 /** TypeORM sends booleans as JS values or as the strings it builds; PGlite wants TRUE/FALSE. */
 const boolSerializer = (value: unknown): string =>
-  value === true || value === 'true' || value === 1 ? 'TRUE' : value === false || value === 'false' || value === 0 ? 'FALSE' : String(value);
+  value === true || value === 'true' || value === 1
+    ? 'TRUE'
+    : value === false || value === 'false' || value === 0
+      ? 'FALSE'
+      : String(value);
 
 function normalise(result: { rows: unknown[]; affectedRows?: number; fields: unknown[] }): QueryResultLike {
   return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length, fields: result.fields };
@@ -93,7 +97,10 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
   const open = (): Promise<PGlite> => {
     if (!database) {
       if (!inMemory) unlock = lockDirectory(dataDir);
-      database = PGlite.create({ dataDir: inMemory ? undefined : dataDir, serializers: { [types.BOOL]: boolSerializer } });
+      database = PGlite.create({
+        dataDir: inMemory ? undefined : dataDir,
+        serializers: { [types.BOOL]: boolSerializer },
+      });
     }
     return database;
   };
@@ -108,11 +115,16 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
             const values = typeof params === 'function' ? undefined : params;
             const promise = run(db, text, values);
             if (!callbackFn) return promise;
-            promise.then((r) => callbackFn(null, r), (e: Error) => callbackFn(e));
+            promise.then(
+              (r) => callbackFn(null, r),
+              (e: Error) => callbackFn(e),
+            );
             return undefined;
           },
           release: () => {
-            if (!released) (released = true), release();
+            if (released) return;
+            released = true;
+            release();
           },
           // TypeORM subscribes to connection errors; an in-process database has none to report.
           on: () => client,
@@ -150,7 +162,11 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
           }
         }
       })();
-      if (callback) closing.then(() => callback(null), (error: Error) => callback(error));
+      if (callback)
+        closing.then(
+          () => callback(null),
+          (error: Error) => callback(error),
+        );
       return closing;
     }
   }

@@ -53,7 +53,12 @@ export class AdminBootstrapService {
         await this.apiKeys.insert(existing.id, key, systemCaller(), manager);
         return { outcome: 'key-added', userId: existing.id, email };
       }
-      const user = await this.users.insertWithApiKey({ id: newUserId(), email, role: 'role_admin' }, key, systemCaller(), manager);
+      const user = await this.users.insertWithApiKey(
+        { id: newUserId(), email, role: 'role_admin' },
+        key,
+        systemCaller(),
+        manager,
+      );
       return { outcome: 'created', userId: user.id, email };
     });
   }
@@ -64,7 +69,12 @@ export class AdminBootstrapService {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
       if ((await this.users.countAll(manager)) > 0) return { outcome: 'unchanged' };
       const { key, secret } = newApiKey('bootstrap');
-      const user = await this.users.insertWithApiKey({ id: newUserId(), email, role: 'role_admin' }, key, systemCaller(), manager);
+      const user = await this.users.insertWithApiKey(
+        { id: newUserId(), email, role: 'role_admin' },
+        key,
+        systemCaller(),
+        manager,
+      );
       return { outcome: 'created', userId: user.id, email, secret };
     });
   }

@@ -15,7 +15,10 @@ export type UserRole = (typeof USER_ROLES)[number];
   `("is_deleted" AND NOT "is_active" AND "deleted_at" IS NOT NULL) OR (NOT "is_deleted" AND "deleted_at" IS NULL AND "deleted_by" IS NULL)`,
 )
 @Index('UQ_users_email_live', ['email'], { unique: true, where: `"is_deleted" = false` })
-@Index('UQ_users_username_live', ['username'], { unique: true, where: `"is_deleted" = false AND "username" IS NOT NULL` })
+@Index('UQ_users_username_live', ['username'], {
+  unique: true,
+  where: `"is_deleted" = false AND "username" IS NOT NULL`,
+})
 @Index('IDX_users_created_at_id', ['createdAt', 'id'])
 export class UserEntity {
   @PrimaryColumn({ name: 'id', type: 'text' })

@@ -1,10 +1,6 @@
 /** The `type` of an error envelope: which side of the conversation is at fault. */
 export type ErrorType =
-  | 'client_error'
-  | 'authentication_error'
-  | 'authorization_error'
-  | 'rate_limit_error'
-  | 'server_error';
+  'client_error' | 'authentication_error' | 'authorization_error' | 'rate_limit_error' | 'server_error';
 
 export interface AppErrorOptions {
   code: string;

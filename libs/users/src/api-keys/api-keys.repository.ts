@@ -65,7 +65,18 @@ export class ApiKeysRepository {
        )
        INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
        SELECT 'api_key.created', $7, $2, $8, $9, $10, jsonb_build_object('api_key_id', id) FROM key`,
-      [key.id, userId, key.keyHash, key.prefix, key.name, key.expiresAt, caller.userId, caller.traceId, caller.ip, caller.userAgent],
+      [
+        key.id,
+        userId,
+        key.keyHash,
+        key.prefix,
+        key.name,
+        key.expiresAt,
+        caller.userId,
+        caller.traceId,
+        caller.ip,
+        caller.userAgent,
+      ],
     );
   }
 

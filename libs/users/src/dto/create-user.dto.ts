@@ -5,7 +5,10 @@ import { USER_ROLES, type UserRole } from '../user.entity.js';
 import { UserResponseDto } from './user-response.dto.js';
 
 export class CreateUserDto {
-  @ApiProperty({ description: 'Stored lower-cased; unique among users that are not deleted.', example: 'ada@example.com' })
+  @ApiProperty({
+    description: 'Stored lower-cased; unique among users that are not deleted.',
+    example: 'ada@example.com',
+  })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(320)

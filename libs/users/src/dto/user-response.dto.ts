@@ -15,7 +15,12 @@ export class UserResponseDto {
   @ApiProperty({ type: String, nullable: true, example: 'ada.l' })
   username: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'First and last name when not set.', example: 'Ada Lovelace' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'First and last name when not set.',
+    example: 'Ada Lovelace',
+  })
   full_name: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'Ada' })

@@ -8,7 +8,10 @@ export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     if (request.caller?.role === 'role_admin') return true;
-    request.log.warn({ event: 'authorization_denied', user_id: request.caller?.userId, api_key_id: request.caller?.apiKeyId }, 'permission denied');
+    request.log.warn(
+      { event: 'authorization_denied', user_id: request.caller?.userId, api_key_id: request.caller?.apiKeyId },
+      'permission denied',
+    );
     throw new InsufficientPermissionsError();
   }
 }

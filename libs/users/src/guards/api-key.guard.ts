@@ -33,7 +33,10 @@ export class ApiKeyGuard implements CanActivate {
     if (!principal) {
       // A hash prefix lets an operator match the log line to a key without the key being logged.
       const keyHashPrefix = typeof secret === 'string' ? hashApiKeySecret(secret).slice(0, 12) : null;
-      request.log.warn({ event: 'authentication_failed', key_hash_prefix: keyHashPrefix, ip: request.ip }, 'invalid API key');
+      request.log.warn(
+        { event: 'authentication_failed', key_hash_prefix: keyHashPrefix, ip: request.ip },
+        'invalid API key',
+      );
       throw new InvalidApiKeyError();
     }
     request.caller = {

@@ -19,7 +19,10 @@ export class OwnershipGuard implements CanActivate {
     const caller = request.caller;
     const target = (request.params as Record<string, string | undefined>)[options.param];
     if (caller && target === caller.userId) return true;
-    request.log.warn({ event: 'authorization_denied', user_id: caller?.userId, api_key_id: caller?.apiKeyId }, 'permission denied');
+    request.log.warn(
+      { event: 'authorization_denied', user_id: caller?.userId, api_key_id: caller?.apiKeyId },
+      'permission denied',
+    );
     throw new InsufficientPermissionsError(options.message);
   }
 }

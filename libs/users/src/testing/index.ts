@@ -1,0 +1,1 @@
+export { type MadeUser, type MakeUserOptions, UserFactory } from './user.factory.js';
