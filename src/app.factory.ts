@@ -1,8 +1,15 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type FastifyRequest, LogController } from 'fastify';
-import { AllExceptionsFilter, createValidationPipe, resolveTraceId, TRACE_ID_HEADER } from '@app/common';
+import { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import secureJson from 'secure-json-parse';
+import {
+  AllExceptionsFilter,
+  BadRequestError,
+  createValidationPipe,
+  resolveTraceId,
+  TRACE_ID_HEADER,
+} from '@app/common';
 import { AppModule } from './app.module.js';
 import type { Environment } from './config/environment.js';
 import { setupSwagger } from './swagger.js';
@@ -41,12 +48,38 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   });
+  const fastify = adapter.getInstance();
   // The trace id goes out on every answer, including those Fastify gives before Nest sees the request.
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(TRACE_ID_HEADER, request.id);
     done();
   });
+  acceptJsonOnly(fastify);
   return adapter;
+}
+
+/**
+ * JSON is the only body the API accepts: any other content type is 415. Parse failures become
+ * domain errors here, where their cause is still known, so the client gets a precise message and
+ * never the parser's own text.
+ */
+function acceptJsonOnly(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') {
+      done(new BadRequestError("The body is empty but Content-Type is 'application/json'."), undefined);
+      return;
+    }
+    try {
+      done(null, secureJson.parse(body, null, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      const poisoned = error instanceof Error && error.message.startsWith('Object contains forbidden');
+      const reason = poisoned
+        ? 'The request body has a forbidden __proto__ or constructor property.'
+        : 'The request body is not valid JSON.';
+      done(new BadRequestError(reason), undefined);
+    }
+  });
 }
 
 /** What every instance of the API gets, whoever built its module: the filter, the pipe, the docs. */
@@ -64,6 +97,8 @@ export function configureApp(app: NestFastifyApplication, env: Environment): voi
 export async function createApp(env: Environment): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), createFastifyAdapter(env), {
     logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[env.LOG_LEVEL] }),
+    // Nest would add form-urlencoded parsing; the API takes JSON only (see acceptJsonOnly).
+    bodyParser: false,
   });
   configureApp(app, env);
   await app.init();
