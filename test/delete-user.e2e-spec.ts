@@ -194,18 +194,20 @@ describe('DELETE /v1/user/{user_id}', () => {
   it.skipIf(engine() !== 'postgres')("answers the seed's exact 404 to deletes that lost the race", async () => {
     const user = await t.users.create();
     const locker = new pg.Client({ connectionString: t.databaseUrl });
-    await locker.connect();
+    const observer = new pg.Client({ connectionString: t.databaseUrl });
+    await Promise.all([locker.connect(), observer.connect()]);
     try {
       await locker.query('BEGIN');
       await locker.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [user.id]);
       // Both requests authenticate (the user is still live), then wait on the row lock.
       const pending = [del(user.id, user.apiKey), del(user.id, user.apiKey)];
       await waitFor(async () => {
-        const { rows } = await locker.query(
+        // Not the locker: inside its transaction pg_stat_activity would be one cached snapshot.
+        const { rows } = await observer.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE users%'`,
         );
-        return rows[0].n === 2;
+        return rows[0].n >= 2;
       });
       await locker.query(
         `UPDATE users SET is_deleted = true, is_active = false, deleted_at = now(), deleted_by = $1 WHERE id = $1`,
@@ -215,7 +217,7 @@ describe('DELETE /v1/user/{user_id}', () => {
       for (const response of await Promise.all(pending)) await expectEnvelope(response, USER_NOT_FOUND);
       expect(await auditRows(user.id)).toEqual([]);
     } finally {
-      await locker.end();
+      await Promise.all([locker.end(), observer.end()]);
     }
   });
 });

@@ -1,0 +1,79 @@
+import { AdminBootstrapService, BootstrapError, hashApiKeySecret } from '@app/users';
+import { runAdminBootstrap } from '../src/admin-bootstrap.js';
+import { validateEnvironment } from '../src/config/environment.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const BOOTSTRAP_KEY = `ak_${'Bootstrap0'.repeat(4)}`;
+
+describe('admin bootstrap', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const admins = () =>
+    t.db.query(`SELECT id, email FROM users WHERE global_role_id = 'role_admin' ORDER BY created_at`);
+
+  it('gives an empty database one admin, whose printed key works, and only once', async () => {
+    const env = validateEnvironment({ BOOTSTRAP_ADMIN_EMAIL: 'first@example.com' });
+    const first = await runAdminBootstrap(t.app, env);
+    expect(first).toEqual({
+      outcome: 'created',
+      userId: expect.stringMatching(/^usr_/),
+      email: 'first@example.com',
+      secret: expect.stringMatching(/^ak_[A-Za-z0-9]{40}$/),
+    });
+    expect(await runAdminBootstrap(t.app, env)).toEqual({ outcome: 'unchanged' });
+    expect(await admins()).toEqual([
+      { id: first.outcome === 'created' ? first.userId : '', email: 'first@example.com' },
+    ]);
+
+    const secret = first.outcome === 'created' ? first.secret! : '';
+    const create = await t.request('/v1/user', {
+      method: 'POST',
+      headers: { 'X-API-Key': secret, 'Content-Type': 'application/json' },
+      body: '{"email":"made-by-first@example.com"}',
+    });
+    expect(create.status).toBe(201);
+  });
+
+  it('makes sure an admin holds BOOTSTRAP_ADMIN_KEY, idempotently, even on a database with users', async () => {
+    const env = validateEnvironment({ BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_KEY, BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com' });
+    const first = await runAdminBootstrap(t.app, env);
+    expect(first).toEqual({ outcome: 'created', userId: expect.stringMatching(/^usr_/), email: 'ops@example.com' });
+    expect(await runAdminBootstrap(t.app, env)).toEqual({ outcome: 'unchanged' });
+    const keys = await t.db.query(
+      `SELECT count(*)::int AS n FROM api_keys k JOIN users u ON u.id = k.user_id WHERE u.email = 'ops@example.com'`,
+    );
+    expect(keys).toEqual([{ n: 1 }]);
+
+    const create = await t.request('/v1/user', {
+      method: 'POST',
+      headers: { 'X-API-Key': BOOTSTRAP_KEY, 'Content-Type': 'application/json' },
+      body: '{"email":"made-by-ops@example.com"}',
+    });
+    expect(create.status).toBe(201);
+  });
+
+  it('adds the key to an existing live admin with that e-mail instead of making another', async () => {
+    const existing = await t.users.admin({ email: 'existing-admin@example.com' });
+    const key = `ak_${'Existing00'.repeat(4)}`;
+    const result = await t.app.get(AdminBootstrapService).ensureAdminKey(key, 'existing-admin@example.com');
+    expect(result).toEqual({ outcome: 'key-added', userId: existing.id, email: 'existing-admin@example.com' });
+  });
+
+  it('refuses to revive a revoked bootstrap key or to hand one to a member', async () => {
+    const bootstrap = t.app.get(AdminBootstrapService);
+    await t.db.query('UPDATE api_keys SET revoked_at = now() WHERE key_hash = $1', [hashApiKeySecret(BOOTSTRAP_KEY)]);
+    await expect(bootstrap.ensureAdminKey(BOOTSTRAP_KEY, 'ops@example.com')).rejects.toBeInstanceOf(BootstrapError);
+
+    const member = await t.users.create({ email: 'member@example.com' });
+    await expect(bootstrap.ensureAdminKey(`ak_${'Member0000'.repeat(4)}`, member.email)).rejects.toThrow(
+      'BOOTSTRAP_ADMIN_EMAIL member@example.com belongs to a user who is not an admin.',
+    );
+  });
+});
