@@ -24,7 +24,7 @@ describe('POST /v1/user', () => {
   it('creates a user with a first API key, shown once and stored only as a hash', async () => {
     const response = await create({ email: '  New.Person@Example.COM ' });
     expect(response.status).toBe(201);
-    const body = (await response.json());
+    const body = await response.json();
     const id = body.user.id as string;
     expect(id).toMatch(/^usr_[0-9a-f]{32}$/);
     expect(body.api_key).toMatch(/^ak_[A-Za-z0-9]{40}$/);
@@ -80,7 +80,7 @@ describe('POST /v1/user', () => {
   it('creates an admin when asked', async () => {
     const response = await create({ email: 'second.admin@example.com', global_role_id: 'role_admin' });
     expect(response.status).toBe(201);
-    const body = (await response.json());
+    const body = await response.json();
     expect(body.user.global_role_id).toBe('role_admin');
     expect((await create({ email: 'made-by-second@example.com' }, body.api_key)).status).toBe(201);
   });
@@ -108,7 +108,7 @@ describe('POST /v1/user', () => {
     for (const [body, expected] of cases) {
       const response = await create(body);
       expect(response.status, JSON.stringify(body)).toBe(422);
-      const json = (await response.json());
+      const json = await response.json();
       expect(json.error.code).toBe('VALIDATION_ERROR');
       expect(json.error.details.fields.map((f: any) => ({ field: f.field, rule: f.rule }))).toEqual(
         expect.arrayContaining(expected),
