@@ -8,8 +8,9 @@ export const USERS_ENTITIES = [UserEntity, ApiKeyEntity, AuditEventEntity];
 export { USERS_MIGRATIONS };
 
 export { AdminBootstrapService, BootstrapError, type BootstrapResult } from './admin-bootstrap.service.js';
-export { API_KEY_PATTERN, hashApiKeySecret } from './api-keys/api-key-secret.js';
+export { API_KEY_PATTERN, generateApiKeySecret, hashApiKeySecret } from './api-keys/api-key-secret.js';
 export { ApiKeyEntity } from './api-keys/api-key.entity.js';
+export { ApiKeysRepository, type KeyPrincipal } from './api-keys/api-keys.repository.js';
 export { ApiKeysService } from './api-keys/api-keys.service.js';
 export { AuditEventEntity } from './audit/audit-event.entity.js';
 export { type Caller, systemCaller } from './caller.js';
@@ -26,4 +27,5 @@ export { API_KEY_HEADER, ApiKeyGuard } from './guards/api-key.guard.js';
 export { OwnershipGuard } from './guards/ownership.guard.js';
 export { USER_ROLES, UserEntity, type UserRole } from './user.entity.js';
 export { UsersModule } from './users.module.js';
+export { UsersRepository } from './users.repository.js';
 export { UsersService } from './users.service.js';
