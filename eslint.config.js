@@ -53,6 +53,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (the benchmark): linted as JavaScript, without type information.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, program: null },
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     files: ['test/**/*.ts', '**/*.spec.ts', '**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -30,8 +30,14 @@ app.addHook('onRequest', async (request, reply) => {
 
 async function authenticate(request, reply) {
   const secret = request.headers['x-api-key'];
-  if (!secret) return reply.code(401).send(envelope(request, 401, 'AUTHENTICATION_REQUIRED', 'authentication_error', 'Please sign in to continue.'));
-  if (typeof secret !== 'string' || !KEY.test(secret)) return reply.code(401).send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
+  if (!secret)
+    return reply
+      .code(401)
+      .send(envelope(request, 401, 'AUTHENTICATION_REQUIRED', 'authentication_error', 'Please sign in to continue.'));
+  if (typeof secret !== 'string' || !KEY.test(secret))
+    return reply
+      .code(401)
+      .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
   const hash = createHash('sha256').update(secret).digest('hex');
   const { rows } = await pool.query(
     `SELECT k.id AS key_id, k.last_used_at, u.id AS user_id, u.global_role_id AS role
@@ -41,11 +47,17 @@ async function authenticate(request, reply) {
     [hash],
   );
   const row = rows[0];
-  if (!row) return reply.code(401).send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
+  if (!row)
+    return reply
+      .code(401)
+      .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
   if ((!row.last_used_at || Date.now() - row.last_used_at.getTime() >= 300_000) && !touching.has(row.key_id)) {
     touching.add(row.key_id);
     pool
-      .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`, [row.key_id, 300])
+      .query(
+        `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
+        [row.key_id, 300],
+      )
       .catch(() => {})
       .finally(() => touching.delete(row.key_id));
   }
@@ -60,23 +72,47 @@ app.get('/health', async () => {
 });
 
 app.get('/v1/user/me', { preHandler: authenticate }, async (request, reply) => {
-  const { rows } = await pool.query('SELECT * FROM users WHERE id = $1 AND is_deleted = false', [request.caller.userId]);
+  const { rows } = await pool.query('SELECT * FROM users WHERE id = $1 AND is_deleted = false', [
+    request.caller.userId,
+  ]);
   const u = rows[0];
   if (!u) return reply.code(404).send(envelope(request, 404, 'USER_NOT_FOUND', 'client_error', 'User not found.'));
   return {
-    id: u.id, email: u.email, username: u.username,
+    id: u.id,
+    email: u.email,
+    username: u.username,
     full_name: u.full_name ?? ([u.first_name, u.last_name].filter(Boolean).join(' ') || null),
-    first_name: u.first_name, last_name: u.last_name, birthday: u.birthday, profile_image: u.profile_image,
-    timezone: u.timezone, country_id: u.country_id, post_code: u.post_code, gender: u.gender,
-    global_role_id: u.global_role_id, is_active: u.is_active, last_verified: iso(u.last_verified),
-    last_login: iso(u.last_login), created_at: iso(u.created_at), updated_at: iso(u.updated_at),
+    first_name: u.first_name,
+    last_name: u.last_name,
+    birthday: u.birthday,
+    profile_image: u.profile_image,
+    timezone: u.timezone,
+    country_id: u.country_id,
+    post_code: u.post_code,
+    gender: u.gender,
+    global_role_id: u.global_role_id,
+    is_active: u.is_active,
+    last_verified: iso(u.last_verified),
+    last_login: iso(u.last_login),
+    created_at: iso(u.created_at),
+    updated_at: iso(u.updated_at),
   };
 });
 
 app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, reply) => {
   const userId = request.params.user_id;
   if (userId !== request.caller.userId) {
-    return reply.code(403).send(envelope(request, 403, 'INSUFFICIENT_PERMISSIONS', 'authorization_error', 'You can only delete your own account.'));
+    return reply
+      .code(403)
+      .send(
+        envelope(
+          request,
+          403,
+          'INSUFFICIENT_PERMISSIONS',
+          'authorization_error',
+          'You can only delete your own account.',
+        ),
+      );
   }
   const { rows } = await pool.query(
     `WITH deleted AS (
@@ -92,10 +128,18 @@ app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, re
      SELECT id FROM deleted`,
     [userId, request.caller.userId, request.id, request.ip, request.headers['user-agent'] ?? null],
   );
-  if (rows.length !== 1) return reply.code(404).send(envelope(request, 404, 'USER_NOT_FOUND', 'client_error', 'User not found.'));
+  if (rows.length !== 1)
+    return reply.code(404).send(envelope(request, 404, 'USER_NOT_FOUND', 'client_error', 'User not found.'));
   return { success: true, message: 'User account deleted successfully', user_id: userId };
 });
 
 app.setGenReqId(() => `req_${randomBytes(12).toString('hex')}`);
 await app.listen({ port: Number(process.env.PORT ?? 3102), host: '127.0.0.1' });
-process.on('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

@@ -50,10 +50,19 @@ async function waitHealthy(port) {
   for (let i = 0; i < 150; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await sleep(200);
   }
   throw new Error(`server on ${port} did not become healthy`);
+}
+
+/** CPU time (user + system, ms) a process has used: less sensitive to a busy machine than req/s. */
+async function cpuMsOf(pid) {
+  const fs = await import('node:fs');
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
 function rssOf(pid) {
@@ -90,7 +99,8 @@ async function seed(count) {
   }
 }
 
-async function measure(port, scenario) {
+async function measure(port, pid, scenario) {
+  const cpuBefore = await cpuMsOf(pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -100,7 +110,15 @@ async function measure(port, scenario) {
   const statuses = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
   );
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, statuses };
+  const cpuMsPer1k = ((await cpuMsOf(pid)) - cpuBefore) / (result.requests.total / 1000);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMsPer1k,
+    errors: result.errors + result.timeouts,
+    statuses,
+  };
 }
 
 const scenarios = [
@@ -117,12 +135,11 @@ const scenarios = [
   {
     name: 'soft delete own account (DELETE -> 200, a new user each request)',
     // Each server gets its own half of the seeded users; each request deletes the next one.
-    request: function () {
-      const self = this;
+    request() {
       return {
         method: 'DELETE',
         setupRequest: (req) => {
-          const i = self.next++;
+          const i = this.next++;
           return { ...req, path: `/v1/user/${userId(i)}`, headers: { 'x-api-key': keyOf(i) } };
         },
       };
@@ -150,9 +167,12 @@ async function main() {
 
     const rows = [];
     for (const scenario of scenarios) {
-      const probe = await fetch(`http://127.0.0.1:3101${scenario.name.includes('profile') ? '/v1/user/me' : '/health'}`, {
-        headers: { 'x-api-key': keyOf(2) },
-      });
+      const probe = await fetch(
+        `http://127.0.0.1:3101${scenario.name.includes('profile') ? '/v1/user/me' : '/health'}`,
+        {
+          headers: { 'x-api-key': keyOf(2) },
+        },
+      );
       if (scenario.name.includes('profile') && probe.status !== 200) {
         log(`- ${scenario.name}: skipped, the service has no such route yet (${probe.status})`);
         continue;
@@ -160,25 +180,35 @@ async function main() {
       // Warm-up, then the two servers one after the other on identical work.
       const half = Math.floor(users / 2);
       const runs = {};
-      for (const [name, port, first] of [['baseline', 3102, half + 1], ['service', 3101, 1001]]) {
+      for (const [name, port, first, pid] of [
+        ['baseline', 3102, half + 1, baseline.pid],
+        ['service', 3101, 1001, service.pid],
+      ]) {
         scenario.next = first;
         await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: 2, requests: [scenario.request()] });
-        runs[name] = await measure(port, scenario);
-        if (scenario.next > (name === 'baseline' ? users : half)) throw new Error('ran out of seeded users: raise --users');
+        runs[name] = await measure(port, pid, scenario);
+        if (scenario.next > (name === 'baseline' ? users : half))
+          throw new Error('ran out of seeded users: raise --users');
       }
       for (const name of ['baseline', 'service']) {
         const bad = Object.keys(runs[name].statuses).filter((code) => code !== scenario.expect);
-        if (bad.length || runs[name].errors) log(`  ! ${name} answered ${JSON.stringify(runs[name].statuses)}, ${runs[name].errors} errors`);
+        if (bad.length || runs[name].errors)
+          log(`  ! ${name} answered ${JSON.stringify(runs[name].statuses)}, ${runs[name].errors} errors`);
       }
       rows.push({ scenario: scenario.name, ...runs, ratio: runs.service.rps / runs.baseline.rps });
     }
 
     const memory = { service: await rssOf(service.pid), baseline: await rssOf(baseline.pid) };
     log('');
-    log('| scenario | baseline req/s | service req/s | ratio | service p50 / p99 ms | baseline p50 / p99 ms |');
+    log(
+      '| scenario | baseline req/s | service req/s | ratio | CPU ms / 1000 req (baseline, service) | p50 / p99 ms (baseline, service) |',
+    );
     log('|---|---:|---:|---:|---:|---:|');
     for (const r of rows) {
-      log(`| ${r.scenario} | ${r.baseline.rps.toFixed(0)} | ${r.service.rps.toFixed(0)} | ${(r.ratio * 100).toFixed(1)}% ${r.ratio >= TARGET ? '✓' : '✗'} | ${r.service.p50} / ${r.service.p99} | ${r.baseline.p50} / ${r.baseline.p99} |`);
+      log(
+        `| ${r.scenario} | ${r.baseline.rps.toFixed(0)} | ${r.service.rps.toFixed(0)} | ${(r.ratio * 100).toFixed(1)}% ${r.ratio >= TARGET ? '✓' : '✗'} ` +
+          `| ${r.baseline.cpuMsPer1k.toFixed(0)}, ${r.service.cpuMsPer1k.toFixed(0)} | ${r.baseline.p50} / ${r.baseline.p99}, ${r.service.p50} / ${r.service.p99} |`,
+      );
     }
     log('');
     log(`RSS after the runs: service ${memory.service.toFixed(0)} MiB, baseline ${memory.baseline.toFixed(0)} MiB`);
