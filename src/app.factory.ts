@@ -1,10 +1,12 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyRequest, LogController } from 'fastify';
 import { AllExceptionsFilter, createValidationPipe, resolveTraceId, TRACE_ID_HEADER } from '@app/common';
 import { AppModule } from './app.module.js';
 import type { Environment } from './config/environment.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { setupSwagger } from './swagger.js';
 
 const NEST_LEVELS: Record<Environment['LOG_LEVEL'], LogLevel[]> = {
@@ -22,7 +24,10 @@ function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, path: request.url.split('?', 1)[0], remote_address: request.ip };
 }
 
-/** The Fastify adapter: trace ids, body limit and poisoning checks, JSON logs with secrets redacted. */
+/**
+ * The Fastify adapter: trace ids, security headers (a strict Content-Security-Policy that Swagger UI
+ * works under), body limit and poisoning checks, JSON logs with secrets redacted.
+ */
 export function createFastifyAdapter(env: Environment): FastifyAdapter {
   const adapter = new FastifyAdapter({
     logger: {
@@ -46,6 +51,8 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     reply.header(TRACE_ID_HEADER, request.id);
     done();
   });
+  // Registered before any route, so every answer gets the headers, errors and 404s included.
+  void adapter.getInstance().register(helmet, SECURITY_HEADERS);
   return adapter;
 }
 

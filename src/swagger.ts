@@ -32,6 +32,7 @@ export function setupSwagger(app: NestFastifyApplication): void {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     customSiteTitle: 'Users service API',
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    // validatorUrl null: no badge fetched from validator.swagger.io (the CSP allows no other origin).
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, validatorUrl: null },
   });
 }
