@@ -6,7 +6,7 @@ import { AdminOnly } from './decorators/admin-only.decorator.js';
 import { ApiKeyAuth } from './decorators/api-key-auth.decorator.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
 import { OwnAccountOnly } from './decorators/own-account-only.decorator.js';
-import { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
+import { CREATE_USER_RESPONSE_EXAMPLE, CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
 import { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
 import { UsersService } from './users.service.js';
 
@@ -24,7 +24,11 @@ export class UsersController {
       'Admins only. Creates a user and a first API key for it. The key is in this answer and nowhere else: only its hash is stored.',
   })
   @ApiBody({ type: CreateUserDto })
-  @ApiCreatedResponse({ type: CreateUserResponseDto, description: 'The user and its API key.' })
+  @ApiCreatedResponse({
+    type: CreateUserResponseDto,
+    description: 'The user and its API key.',
+    example: CREATE_USER_RESPONSE_EXAMPLE,
+  })
   @ApiErrorResponse('A user that is not deleted already has this e-mail address.', new EmailAlreadyExistsError())
   @ApiErrorResponse(
     'The body breaks a field rule or has an unknown field.',
