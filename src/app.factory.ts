@@ -24,10 +24,7 @@ function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, path: request.url.split('?', 1)[0], remote_address: request.ip };
 }
 
-/**
- * The Fastify adapter: trace ids, security headers (a strict Content-Security-Policy that Swagger UI
- * works under), body limit and poisoning checks, JSON logs with secrets redacted.
- */
+/** The Fastify adapter: trace ids, body limit and poisoning checks, JSON logs with secrets redacted. */
 export function createFastifyAdapter(env: Environment): FastifyAdapter {
   const adapter = new FastifyAdapter({
     logger: {
@@ -51,13 +48,16 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     reply.header(TRACE_ID_HEADER, request.id);
     done();
   });
-  // Registered before any route, so every answer gets the headers, errors and 404s included.
-  void adapter.getInstance().register(helmet, SECURITY_HEADERS);
   return adapter;
 }
 
-/** What every instance of the API gets, whoever built its module: the filter, the pipe, the docs. */
+/**
+ * What every instance of the API gets, whoever built its module: security headers (a strict
+ * Content-Security-Policy that Swagger UI works under), the filter, the pipe, the docs.
+ */
 export function configureApp(app: NestFastifyApplication, env: Environment): void {
+  // Registered before the routes (app.init), so every answer gets the headers, errors and 404s included.
+  void app.register(helmet, SECURITY_HEADERS);
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
