@@ -6,8 +6,9 @@ import { AdminOnly } from './decorators/admin-only.decorator.js';
 import { ApiKeyAuth } from './decorators/api-key-auth.decorator.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
 import { OwnAccountOnly } from './decorators/own-account-only.decorator.js';
-import { CREATE_USER_RESPONSE_EXAMPLE, CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
+import { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
 import { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
+import { USER_EXAMPLE } from './dto/user.examples.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -27,7 +28,7 @@ export class UsersController {
   @ApiCreatedResponse({
     type: CreateUserResponseDto,
     description: 'The user and its API key.',
-    example: CREATE_USER_RESPONSE_EXAMPLE,
+    example: { success: true, user: USER_EXAMPLE, api_key: 'ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n' },
   })
   @ApiErrorResponse('A user that is not deleted already has this e-mail address.', new EmailAlreadyExistsError())
   @ApiErrorResponse(

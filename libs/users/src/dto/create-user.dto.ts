@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
 import { USER_ROLES, type UserRole } from '../user.entity.js';
-import { USER_EXAMPLE, UserResponseDto } from './user-response.dto.js';
+import { UserResponseDto } from './user-response.dto.js';
 
 export class CreateUserDto {
   @ApiProperty({
@@ -33,10 +33,3 @@ export class CreateUserResponseDto {
   })
   api_key: string;
 }
-
-/** The 201 answer of the OpenAPI document: a new member, as `POST /v1/user {"email": "ada@example.com"}` gives it. */
-export const CREATE_USER_RESPONSE_EXAMPLE: CreateUserResponseDto = {
-  success: true,
-  user: USER_EXAMPLE,
-  api_key: 'ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n',
-};

@@ -66,28 +66,6 @@ export class UserResponseDto {
   updated_at: string;
 }
 
-/** A whole user object, for the examples of the OpenAPI document. */
-export const USER_EXAMPLE: UserResponseDto = {
-  id: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
-  email: 'ada@example.com',
-  username: null,
-  full_name: null,
-  first_name: null,
-  last_name: null,
-  birthday: null,
-  profile_image: null,
-  timezone: null,
-  country_id: null,
-  post_code: null,
-  gender: null,
-  global_role_id: 'role_member',
-  is_active: true,
-  last_verified: null,
-  last_login: null,
-  created_at: '2025-11-15T10:30:00Z',
-  updated_at: '2025-11-15T10:30:00Z',
-};
-
 function fullNameOf(user: UserEntity): string | null {
   if (user.fullName) return user.fullName;
   const joined = [user.firstName, user.lastName].filter(Boolean).join(' ');
