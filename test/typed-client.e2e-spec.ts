@@ -44,6 +44,12 @@ describe('the typed client (clients/typescript)', () => {
 
     const deleted = await client.DELETE('/v1/user/{user_id}', { params: { path: { user_id: user.id } } });
     expect(deleted.response.status).toBe(200);
+    // Field by field through the generated types, so that renaming one is a type error here.
+    expect([deleted.data?.success, deleted.data?.message, deleted.data?.user_id]).toEqual([
+      true,
+      'User account deleted successfully',
+      user.id,
+    ]);
     expect(deleted.data).toEqual({ success: true, message: 'User account deleted successfully', user_id: user.id });
 
     const revoked = await client.DELETE('/v1/user/{user_id}', { params: { path: { user_id: user.id } } });
