@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.js', 'dist/**', 'node_modules/**', '.data/**', 'coverage/**'] },
+  {
+    ignores: [
+      'eslint.config.js',
+      'dist/**',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      'clients/typescript/schema.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

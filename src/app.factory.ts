@@ -1,5 +1,6 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import secureJson from 'secure-json-parse';
@@ -12,6 +13,7 @@ import {
 } from '@app/common';
 import { AppModule } from './app.module.js';
 import type { Environment } from './config/environment.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { setupSwagger } from './swagger.js';
 
 const NEST_LEVELS: Record<Environment['LOG_LEVEL'], LogLevel[]> = {
@@ -82,8 +84,13 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
   });
 }
 
-/** What every instance of the API gets, whoever built its module: the filter, the pipe, the docs. */
+/**
+ * What every instance of the API gets, whoever built its module: security headers (a strict
+ * Content-Security-Policy that Swagger UI works under), the filter, the pipe, the docs.
+ */
 export function configureApp(app: NestFastifyApplication, env: Environment): void {
+  // Registered before the routes (app.init), so every answer gets the headers, errors and 404s included.
+  void app.register(helmet, SECURITY_HEADERS);
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

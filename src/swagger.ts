@@ -2,6 +2,45 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '@app/users';
 
+/** The top-level keys of the document, in the order a reader expects them. */
+const TOP_LEVEL_ORDER = ['openapi', 'info', 'servers', 'tags', 'security', 'paths', 'components', 'externalDocs'];
+const METHOD_ORDER = ['get', 'put', 'post', 'patch', 'delete', 'options', 'head', 'trace'];
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const inOrder =
+  (order: string[]) =>
+  (a: string, b: string): number =>
+    (order.indexOf(a) + 1 || order.length + 1) - (order.indexOf(b) + 1 || order.length + 1) || byName(a, b);
+
+function sortKeys<T extends object>(object: T, compare: (a: string, b: string) => number = byName): T {
+  const keys = Object.keys(object).sort(compare);
+  return Object.fromEntries(keys.map((key) => [key, (object as Record<string, unknown>)[key]])) as T;
+}
+
+/**
+ * The document in a stable order, whatever order modules and controllers are registered in: top-level
+ * keys in the usual order, paths, methods, tags and components sorted; inside an operation or a schema
+ * everything stays in the order the code declares it (a DTO's fields read in their own order).
+ */
+export function canonicalOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+  const paths = Object.fromEntries(
+    Object.entries(sortKeys(document.paths)).map(([path, item]) => [path, sortKeys(item, inOrder(METHOD_ORDER))]),
+  );
+  const components = document.components
+    ? Object.fromEntries(
+        Object.entries(sortKeys(document.components)).map(([section, entries]) => [
+          section,
+          sortKeys(entries as object),
+        ]),
+      )
+    : undefined;
+  const tags = document.tags ? [...document.tags].sort((a, b) => byName(a.name, b.name)) : undefined;
+  // DocumentBuilder always adds an empty `contact`; an empty object says nothing.
+  const { contact, ...info } = document.info;
+  if (contact && Object.keys(contact).length > 0) Object.assign(info, { contact });
+  return sortKeys({ ...document, info, paths, components, tags }, inOrder(TOP_LEVEL_ORDER));
+}
+
 /** The OpenAPI document of the running application (also what `npm run openapi` writes). */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -11,6 +50,11 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         '`X-API-Key` header. Every error answers in one envelope with a `trace_id`, also sent as `X-Request-Id`.',
     )
     .setVersion('1.0.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    // Relative: Swagger UI calls the service that serves it, wherever that is.
+    .addServer('/', 'This service (paths are relative to where the document is served)')
+    .addTag('users', 'User accounts: create (admins) and the soft delete of your own account.')
+    .addTag('health', 'Liveness and database reachability, for load balancers and orchestrators.')
     .addApiKey(
       {
         type: 'apiKey',
@@ -21,9 +65,15 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       API_KEY_SECURITY,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
+  return canonicalOpenApiDocument(document);
+}
+
+/** The document as `openapi.json` holds it: two-space JSON and a final newline. */
+export function renderOpenApiDocument(document: OpenAPIObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 /** Serves Swagger UI at /docs and the document at /docs-json. */
@@ -32,6 +82,7 @@ export function setupSwagger(app: NestFastifyApplication): void {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     customSiteTitle: 'Users service API',
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    // validatorUrl null: no badge fetched from validator.swagger.io (the CSP allows no other origin).
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, validatorUrl: null },
   });
 }

@@ -14,7 +14,11 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Health', description: 'Whether the service and its database answer. No API key needed.' })
-  @ApiOkResponse({ type: HealthResponseDto, example: { status: 'ok', database: 'up' } })
+  @ApiOkResponse({
+    type: HealthResponseDto,
+    description: 'The service runs and its database answers.',
+    example: { status: 'ok', database: 'up' },
+  })
   @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError())
   async getHealth(): Promise<HealthResponseDto> {
     try {

@@ -8,6 +8,7 @@ import { CurrentUser } from './decorators/current-user.decorator.js';
 import { OwnAccountOnly } from './decorators/own-account-only.decorator.js';
 import { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
 import { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
+import { USER_EXAMPLE } from './dto/user.examples.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -24,7 +25,11 @@ export class UsersController {
       'Admins only. Creates a user and a first API key for it. The key is in this answer and nowhere else: only its hash is stored.',
   })
   @ApiBody({ type: CreateUserDto })
-  @ApiCreatedResponse({ type: CreateUserResponseDto, description: 'The user and its API key.' })
+  @ApiCreatedResponse({
+    type: CreateUserResponseDto,
+    description: 'The user and its API key.',
+    example: { success: true, user: USER_EXAMPLE, api_key: 'ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n' },
+  })
   @ApiErrorResponse('A user that is not deleted already has this e-mail address.', new EmailAlreadyExistsError())
   @ApiErrorResponse(
     'The body breaks a field rule or has an unknown field.',

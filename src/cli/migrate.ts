@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { DataSource, type Logger } from 'typeorm';
+import { buildDataSourceOptions } from '../config/data-source.options.js';
+import { EnvironmentError, readEnvironment } from '../config/environment.js';
+
+/**
+ * `npm run migration:run` / `npm run migration:revert`: runs the pending migrations (each in its
+ * own transaction) or reverts the last one, on the database the service would use (DATABASE_URL, or
+ * PGlite in PGLITE_DIR; stop the service first, PGlite is one process at a time). Prints each step
+ * as it goes, with the time since the start. Never prints SQL or the database URL.
+ */
+const started = Date.now();
+const say = (line: string): void => {
+  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+};
+
+/** TypeORM reports migration progress through these two; every other log is left out (SQL carries data). */
+const progressLogger: Logger = {
+  logSchemaBuild: (message) => say(message),
+  logMigration: (message) => say(message),
+  logQuery: () => undefined,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  log: () => undefined,
+};
+
+async function main(command: string | undefined): Promise<void> {
+  if (command !== 'run' && command !== 'revert') throw new Error('usage: migrate.js run|revert');
+  const env = readEnvironment();
+  const db = new DataSource({ ...buildDataSourceOptions(env), migrationsRun: false, logger: progressLogger });
+  say(`Connecting to ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.PGLITE_DIR}`}...`);
+  await db.initialize();
+  try {
+    if (command === 'run') {
+      const done = await db.runMigrations({ transaction: 'each' });
+      say(done.length === 0 ? 'Up to date.' : `Done: ${done.length} migration(s) applied.`);
+    } else {
+      await db.undoLastMigration({ transaction: 'each' });
+      say('Done.');
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  process.stderr.write(
+    error instanceof EnvironmentError
+      ? `${error.message}\nSee .env.example for every variable and its default.\n`
+      : `Migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

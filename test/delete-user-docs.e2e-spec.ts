@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/** The JSON bodies of the seed (../shared/seed/delete-user.md), by status heading. */
+function seedBodies(): Record<string, unknown> {
+  const seed = readFileSync(new URL('../../shared/seed/delete-user.md', import.meta.url), 'utf8');
+  const bodies: Record<string, unknown> = {};
+  for (const match of seed.matchAll(/### (\d{3}) [^\n]*\n+```json\n([\s\S]*?)```/g)) {
+    bodies[match[1]!] = JSON.parse(match[2]!);
+  }
+  return bodies;
+}
+
+describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
+  let t: TestApp;
+  let doc: any;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const response = await t.request('/docs-json');
+    expect(response.status).toBe(200);
+    doc = await response.json();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('declares the X-API-Key security scheme', () => {
+    expect(doc.components.securitySchemes.api_key).toEqual({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description: expect.any(String),
+    });
+  });
+
+  it("documents DELETE /v1/user/{user_id} with the seed's 200, 403 and 404 bodies and both 401s", () => {
+    const seed = seedBodies();
+    expect(Object.keys(seed).sort()).toEqual(['200', '403', '404']);
+    const op = doc.paths['/v1/user/{user_id}'].delete;
+    expect(op.operationId).toBe('deleteUser');
+    expect(op.security).toEqual([{ api_key: [] }]);
+    expect(op.parameters).toEqual([
+      {
+        name: 'user_id',
+        in: 'path',
+        required: true,
+        description: "The unique identifier of the user to delete. Must match the authenticated user's ID.",
+        schema: { type: 'string', example: 'usr_abc123' },
+      },
+    ]);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '404']);
+    expect(op.responses['200'].content['application/json'].example).toEqual(seed['200']);
+    expect(op.responses['403'].content['application/json'].examples.INSUFFICIENT_PERMISSIONS.value).toEqual(
+      seed['403'],
+    );
+    expect(op.responses['404'].content['application/json'].examples.USER_NOT_FOUND.value).toEqual(seed['404']);
+    expect(Object.keys(op.responses['401'].content['application/json'].examples).sort()).toEqual([
+      'AUTHENTICATION_REQUIRED',
+      'INVALID_API_KEY',
+    ]);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await t.request('/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain('swagger-ui');
+  });
+
+  it('can be turned off with DOCS_ENABLED=false', async () => {
+    const off = await startTestApp({ DOCS_ENABLED: 'false' });
+    try {
+      expect((await off.request('/docs')).status).toBe(404);
+      expect((await off.request('/docs-json')).status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
