@@ -19,6 +19,7 @@ export interface UserRow {
   is_deleted: boolean;
   deleted_at: Date | null;
   deleted_by: string | null;
+  anonymized_at: Date | null;
   last_verified: Date | null;
   last_login: Date | null;
   created_at: Date;
@@ -44,6 +45,7 @@ export function toUserEntity(row: UserRow): UserEntity {
     isDeleted: row.is_deleted,
     deletedAt: row.deleted_at,
     deletedBy: row.deleted_by,
+    anonymizedAt: row.anonymized_at,
     lastVerified: row.last_verified,
     lastLogin: row.last_login,
     createdAt: row.created_at,
