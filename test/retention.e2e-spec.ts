@@ -150,7 +150,7 @@ describe('Retention of deleted users (DELETED_USER_RETENTION_DAYS=30)', () => {
     const due = await Promise.all(Array.from({ length: 9 }, () => person(90)));
     const service = t.app.get(RetentionService);
     const results = await Promise.all([service.run(), service.run()]);
-    expect(results[0]!.anonymized + results[1]!.anonymized).toBe(9);
+    expect(results[0].anonymized + results[1].anonymized).toBe(9);
     const events = await t.db.query(
       "SELECT target_user_id, count(*)::int AS n FROM audit_events WHERE action = 'user.anonymized' AND target_user_id = ANY($1) GROUP BY 1",
       [due.map((u) => u.id)],
@@ -176,7 +176,7 @@ describe('Retention of deleted users (DELETED_USER_RETENTION_DAYS=30)', () => {
         runRetentionCommand(env, (line) => out[0]!.push(line)),
         runRetentionCommand(env, (line) => out[1]!.push(line)),
       ]);
-      expect(results[0]!.anonymized + results[1]!.anonymized).toBe(12);
+      expect(results[0].anonymized + results[1].anonymized).toBe(12);
       const events = await t.db.query(
         "SELECT count(*)::int AS n, count(DISTINCT target_user_id)::int AS users FROM audit_events WHERE action = 'user.anonymized' AND target_user_id = ANY($1)",
         [due.map((u) => u.id)],
