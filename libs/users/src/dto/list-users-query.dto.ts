@@ -7,14 +7,15 @@ import { toBooleanParam, toIntParam } from './query-params.js';
 export const MAX_PAGE_SIZE = 100;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ description: 'How many items to skip.', minimum: 0, default: 0, example: 0 })
+  @ApiPropertyOptional({ type: 'integer', description: 'How many items to skip.', minimum: 0, default: 0, example: 0 })
   @Transform(toIntParam)
   @IsOptional()
   @IsInt()
   @Min(0)
-  skip = 0;
+  skip: number = 0;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: `How many items to return, at most ${MAX_PAGE_SIZE}.`,
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
@@ -26,11 +27,12 @@ export class PageQueryDto {
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
-  limit = MAX_PAGE_SIZE;
+  limit: number = MAX_PAGE_SIZE;
 }
 
 export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
+    type: 'boolean',
     description: 'Only users whose `is_active` is true (deleted users are never active).',
     default: false,
     example: false,
@@ -38,9 +40,10 @@ export class ListUsersQueryDto extends PageQueryDto {
   @Transform(toBooleanParam)
   @IsOptional()
   @IsBoolean()
-  active_only = false;
+  active_only: boolean = false;
 
   @ApiPropertyOptional({
+    type: 'boolean',
     description:
       'Also list soft-deleted users. Every item then carries `is_deleted`, `deleted_at`, `deleted_by` and `anonymized_at`.',
     default: false,
@@ -49,11 +52,12 @@ export class ListUsersQueryDto extends PageQueryDto {
   @Transform(toBooleanParam)
   @IsOptional()
   @IsBoolean()
-  include_deleted = false;
+  include_deleted: boolean = false;
 }
 
 export class GetUserQueryDto {
   @ApiPropertyOptional({
+    type: 'boolean',
     description:
       'Admins only (ignored for anyone else): answer for a soft-deleted user too, with `is_deleted`, `deleted_at`, ' +
       '`deleted_by` and `anonymized_at`.',
@@ -63,5 +67,5 @@ export class GetUserQueryDto {
   @Transform(toBooleanParam)
   @IsOptional()
   @IsBoolean()
-  include_deleted = false;
+  include_deleted: boolean = false;
 }

@@ -97,13 +97,14 @@ export function toUserResponse(user: UserEntity): UserResponseDto {
 
 /** The user object as an admin sees it when asking for deleted users: the deletion state is shown. */
 export class AdminUserResponseDto extends UserResponseDto {
-  @ApiProperty({ description: 'True once the account is soft-deleted.', example: true })
+  @ApiProperty({ required: false, description: 'True once the account is soft-deleted.', example: true })
   is_deleted: boolean;
 
-  @ApiProperty({ type: String, nullable: true, format: 'date-time', example: '2025-12-22T15:30:00Z' })
+  @ApiProperty({ required: false, type: String, nullable: true, format: 'date-time', example: '2025-12-22T15:30:00Z' })
   deleted_at: string | null;
 
   @ApiProperty({
+    required: false,
     type: String,
     nullable: true,
     description: 'Who deleted the account (a user id).',
@@ -112,6 +113,7 @@ export class AdminUserResponseDto extends UserResponseDto {
   deleted_by: string | null;
 
   @ApiProperty({
+    required: false,
     type: String,
     nullable: true,
     format: 'date-time',
