@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { EnvironmentError, readEnvironment } from '../config/environment.js';
 import { runRetentionCommand } from '../retention/retention-command.js';
 
-runRetentionCommand(readEnvironment(), (line) => process.stdout.write(`${line}\n`)).then(
+/** `npm run retention:run`: one retention run now, with progress on stdout (docs/lifecycle.md). */
+async function main(): Promise<void> {
+  await runRetentionCommand(readEnvironment(), (line) => process.stdout.write(`${line}\n`));
+}
+
+main().then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(
