@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 interface Operation {
   operationId?: string;
   security?: unknown[];
+  responses?: Record<string, unknown>;
   parameters?: Array<{ name: string; in: string; schema?: { type?: string } }>;
 }
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
@@ -112,6 +113,9 @@ describe('Authorization matrix over the OpenAPI document', () => {
         if (pathParams.length > 0) {
           // Aimed at the victim: refused, whichever way.
           expect([403, 404], label).toContain(response.status);
+        } else if ('403' in (op.responses ?? {})) {
+          // Admin-only routes say so in the document, and refuse a member.
+          expect(response.status, label).toBe(403);
         } else {
           // About the caller's own account, or admin-only: never a 5xx, never the victim's data.
           expect(response.status, label).toBeLessThan(500);

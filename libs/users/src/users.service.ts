@@ -43,16 +43,10 @@ export class UsersService {
   /** Creates a user with a first API key; the key's secret is in the answer and nowhere else. */
   async create(dto: CreateUserDto, caller: Caller): Promise<CreateUserResponseDto> {
     const { key, secret } = newApiKey('default');
-    try {
-      const user = await this.users.insertWithApiKey(
-        { id: newUserId(), email: dto.email, role: dto.global_role_id ?? 'role_member' },
-        key,
-        caller,
-      );
-      return { success: true, user: toUserResponse(user), api_key: secret };
-    } catch (error) {
-      return rethrowUniqueViolation(error);
-    }
+    const user = await this.users
+      .insertWithApiKey({ id: newUserId(), email: dto.email, role: dto.global_role_id ?? 'role_member' }, key, caller)
+      .catch((error: unknown) => rethrowUniqueViolation(error));
+    return { success: true, user: toUserResponse(user), api_key: secret };
   }
 
   /**
@@ -105,12 +99,9 @@ export class UsersService {
       const value = dto[field];
       if (value !== undefined) patch[field] = value;
     }
-    let result;
-    try {
-      result = await this.users.updateProfileIfLive(caller.userId, patch, caller);
-    } catch (error) {
-      return rethrowUniqueViolation(error);
-    }
+    const result = await this.users
+      .updateProfileIfLive(caller.userId, patch, caller)
+      .catch((error: unknown) => rethrowUniqueViolation(error));
     if (!result) throw new UserNotFoundError();
     return { success: true, message: 'Profile updated successfully', profile: toUserResponse(result.user) };
   }
@@ -122,12 +113,9 @@ export class UsersService {
    */
   async restore(userId: string, caller: Caller): Promise<RestoreUserResponseDto> {
     const { key, secret } = newApiKey('restored');
-    let user;
-    try {
-      user = await this.users.restoreIfDeleted(userId, key, caller);
-    } catch (error) {
-      return rethrowUniqueViolation(error);
-    }
+    const user = await this.users
+      .restoreIfDeleted(userId, key, caller)
+      .catch((error: unknown) => rethrowUniqueViolation(error));
     if (user) return { success: true, user: toUserResponse(user), api_key: secret };
     // The conditional write matched nothing; only now look at why, to answer with the right code.
     const current = await this.users.findById(userId);
