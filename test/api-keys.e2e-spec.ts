@@ -95,6 +95,8 @@ describe("The caller's API keys: /v1/user/api-keys", () => {
     const expired = await t.users.addApiKey(user.id, { expiresAt: new Date('2020-01-01T00:00:00Z') });
     const revoked = await t.users.addApiKey(user.id, { revokedAt: new Date('2024-05-05T05:05:05Z') });
     await t.users.create();
+    // A recent last use, so that this request does not stamp it again while we compare.
+    await t.db.query("UPDATE api_keys SET last_used_at = now() - interval '1 minute' WHERE id = $1", [user.apiKeyId]);
 
     const response = await list(user.apiKey);
     expect(response.status).toBe(200);
