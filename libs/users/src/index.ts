@@ -18,6 +18,7 @@ export {
   RevokeApiKeyResponseDto,
 } from './api-keys/dto/create-api-key.dto.js';
 export { AuditEventEntity } from './audit/audit-event.entity.js';
+export { AuditModule } from './audit/audit.module.js';
 export { AuditEventsService } from './audit/audit-events.service.js';
 export { AuditEventResponseDto, ListAuditEventsQueryDto } from './audit/dto/audit-event.dto.js';
 export { type Caller, systemCaller } from './caller.js';

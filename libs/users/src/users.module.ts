@@ -4,9 +4,6 @@ import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
-import { AuditEventsController } from './audit/audit-events.controller.js';
-import { AuditEventsRepository } from './audit/audit-events.repository.js';
-import { AuditEventsService } from './audit/audit-events.service.js';
 import { AdminGuard } from './guards/admin.guard.js';
 import { ApiKeyGuard } from './guards/api-key.guard.js';
 import { OwnershipGuard } from './guards/ownership.guard.js';
@@ -15,19 +12,17 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 /**
- * Users, their API keys, the soft delete and its lifecycle (profile, restore, audit log). Importing it makes ApiKeyGuard global: every route of
+ * Users, their API keys, the soft delete and its lifecycle (profile, keys, restore). Importing it makes ApiKeyGuard global: every route of
  * the importing app needs an API key unless marked `@Public()`. Needs a TypeORM DataSource whose
  * options include USERS_ENTITIES and USERS_MIGRATIONS.
  */
 @Module({
-  controllers: [ApiKeysController, AuditEventsController, UsersController],
+  controllers: [ApiKeysController, UsersController],
   providers: [
     AdminBootstrapService,
     AdminGuard,
     ApiKeysRepository,
     ApiKeysService,
-    AuditEventsRepository,
-    AuditEventsService,
     OwnershipGuard,
     UsersRepository,
     UsersService,
