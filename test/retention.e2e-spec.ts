@@ -1,4 +1,5 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
+import pg from 'pg';
 import { RETENTION_JOB, RetentionScheduler, RetentionService, type RetentionProgress } from '@app/users';
 import type { MadeUser } from '@app/users/testing';
 import { validateEnvironment } from '../src/config/environment.js';
@@ -188,6 +189,30 @@ describe('Retention of deleted users (DELETED_USER_RETENTION_DAYS=30)', () => {
         expect(lines.at(-1)).toMatch(
           /^Done: \d+ of \d+ due users anonymized in \d+ batches \(\d+\.\d s, trace retention_[0-9a-f]{16}\)\.$/,
         );
+      }
+    },
+  );
+
+  it.skipIf(engine() !== 'postgres')(
+    'skips a row another transaction holds (SKIP LOCKED) instead of waiting, and takes it on the next run',
+    async () => {
+      await clearAll();
+      const held = await person(90);
+      const free = await person(90);
+      const locker = new pg.Client({ connectionString: t.databaseUrl });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [held.id]);
+        const first = await t.app.get(RetentionService).run();
+        expect(first).toMatchObject({ due: 2, anonymized: 1 });
+        const rows = await t.db.query('SELECT id, anonymized_at FROM users WHERE id = ANY($1)', [[held.id, free.id]]);
+        const anonymized = Object.fromEntries(rows.map((r: any) => [r.id, r.anonymized_at !== null]));
+        expect(anonymized).toEqual({ [held.id]: false, [free.id]: true });
+        await locker.query('COMMIT');
+        expect(await t.app.get(RetentionService).run()).toMatchObject({ due: 1, anonymized: 1 });
+      } finally {
+        await locker.end();
       }
     },
   );
