@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { UsersModule } from '@app/users';
+import { AuditModule, RetentionModule, UsersModule } from '@app/users';
 import { ConfigModule } from './config/config.module.js';
 import { buildDataSourceOptions } from './config/data-source.options.js';
 import type { Environment } from './config/environment.js';
@@ -17,6 +17,12 @@ export class AppModule {
         HealthModule,
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(env), retryAttempts: 5, retryDelay: 2000 }),
         UsersModule,
+        AuditModule,
+        RetentionModule.forRoot({
+          retentionDays: env.DELETED_USER_RETENTION_DAYS ?? null,
+          batchSize: env.RETENTION_BATCH_SIZE,
+          schedule: env.RETENTION_SCHEDULE === 'off' ? null : env.RETENTION_SCHEDULE,
+        }),
       ],
     };
   }

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events
+         * @description Admins only. The append-only audit log, newest first, as a bare JSON array; the total across pages is in the `X-Total-Count` header. Filter by `target_user_id`, `actor_user_id`, `action` and a time range (`from` inclusive, `to` exclusive).
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/user": {
         parameters: {
             query?: never;
@@ -31,7 +51,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List users
+         * @description Admins only. A bare JSON array of user objects in a stable order (`created_at`, then `id`); the total across pages is in the `X-Total-Count` header. Soft-deleted users appear only with `include_deleted=true`, and then every item also shows `is_deleted`, `deleted_at`, `deleted_by` and `anonymized_at`.
+         */
+        get: operations["listUsers"];
         put?: never;
         /**
          * Create a user
@@ -44,7 +68,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/user/{user_id}": {
+    "/v1/user/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my API keys
+         * @description The caller's keys, oldest first, revoked and expired ones included. Never a secret or a hash.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description A new key for the caller. The secret is in this answer and nowhere else: only its hash is stored. An `api_key.created` audit event is appended.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/api-keys/{key_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -52,6 +100,74 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes one of the caller's keys and appends an `api_key.revoked` audit event. Refused (409 LAST_API_KEY) when it would leave the account without a live key, e.g. revoking the key in use when it is the last one.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get my profile
+         * @description The caller's own user object (the account that owns the API key).
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/user/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get my profile (alias)
+         * @description The same as `GET /v1/user/me`.
+         */
+        get: operations["getProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update my profile
+         * @description Changes any subset of the caller's own profile fields; `null` clears one. The e-mail cannot be changed here, and any other field (role, flags, timestamps) is rejected. `updated_at` moves only when a value really changes, and a `user.updated` audit event names the changed fields (not their values).
+         */
+        patch: operations["updateProfile"];
+        trace?: never;
+    };
+    "/v1/user/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a user
+         * @description A user by id: the caller's own, or anyone's for an admin. A soft-deleted user is not found, except for an admin asking `include_deleted=true`, who sees it with `is_deleted`, `deleted_at`, `deleted_by` and `anonymized_at`.
+         */
+        get: operations["getUser"];
         put?: never;
         post?: never;
         /**
@@ -68,10 +184,204 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/user/{user_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted user
+         * @description Admins only. Undoes a soft delete: the flags go back, `deleted_*` are cleared and a `user.restored` audit event is appended. The keys the user had stay revoked; a fresh key is in this answer and nowhere else. Refused when a live user has taken the e-mail or username meanwhile, and when retention has anonymized the account.
+         */
+        post: operations["restoreUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminUserResponseDto: {
+            /** @example usr_4ab3bd9533df40318468ed9cc0d8c391 */
+            id: string;
+            /** @example ada@example.com */
+            email: string;
+            /** @example ada.l */
+            username: string | null;
+            /**
+             * @description First and last name when not set.
+             * @example Ada Lovelace
+             */
+            full_name: string | null;
+            /** @example Ada */
+            first_name: string | null;
+            /** @example Lovelace */
+            last_name: string | null;
+            /**
+             * Format: date
+             * @example 1990-12-10
+             */
+            birthday: string | null;
+            /** @example null */
+            profile_image: string | null;
+            /** @example Europe/London */
+            timezone: string | null;
+            /** @example null */
+            country_id: string | null;
+            /** @example null */
+            post_code: string | null;
+            /** @example null */
+            gender: string | null;
+            /**
+             * @example role_member
+             * @enum {string}
+             */
+            global_role_id: "role_member" | "role_admin";
+            /** @example true */
+            is_active: boolean;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            last_verified: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            last_login: string | null;
+            /**
+             * Format: date-time
+             * @example 2025-11-15T10:30:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2025-11-15T10:30:00Z
+             */
+            updated_at: string;
+            /**
+             * @description True once the account is soft-deleted.
+             * @example true
+             */
+            is_deleted?: boolean;
+            /**
+             * Format: date-time
+             * @example 2025-12-22T15:30:00Z
+             */
+            deleted_at?: string | null;
+            /**
+             * @description Who deleted the account (a user id).
+             * @example usr_4ab3bd9533df40318468ed9cc0d8c391
+             */
+            deleted_by?: string | null;
+            /**
+             * Format: date-time
+             * @description When retention replaced the e-mail and cleared the profile; such an account cannot be restored.
+             * @example null
+             */
+            anonymized_at?: string | null;
+        };
+        ApiKeyResponseDto: {
+            /** @example key_0198c2a1f3e47b6c9d2e4f6a8b0c1d2e */
+            id: string;
+            /** @example laptop */
+            name: string | null;
+            /**
+             * @description The first characters of the secret.
+             * @example ak_Q2x8mZb
+             */
+            prefix: string;
+            /**
+             * Format: date-time
+             * @example 2025-11-15T10:30:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Recorded at most every few minutes.
+             * @example 2025-12-22T15:30:00Z
+             */
+            last_used_at: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            expires_at: string | null;
+            /**
+             * Format: date-time
+             * @example null
+             */
+            revoked_at: string | null;
+        };
+        AuditEventResponseDto: {
+            /**
+             * @description Increasing with insertion (a bigint, as a string).
+             * @example 42
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @example 2025-12-22T15:30:00Z
+             */
+            occurred_at: string;
+            /** @example user.deleted */
+            action: string;
+            /**
+             * @description Who did it: a user id, or `system`.
+             * @example usr_4ab3bd9533df40318468ed9cc0d8c391
+             */
+            actor_user_id: string | null;
+            /** @example usr_4ab3bd9533df40318468ed9cc0d8c391 */
+            target_user_id: string | null;
+            /** @example req_abc123xyz */
+            trace_id: string | null;
+            /** @example 203.0.113.7 */
+            ip: string | null;
+            /** @example curl/8.5.0 */
+            user_agent: string | null;
+            /**
+             * @description Details of the action (never a secret or a changed value).
+             * @example {
+             *       "revoked_api_keys": 2
+             *     }
+             */
+            metadata: {
+                [key: string]: unknown;
+            };
+        };
+        CreateApiKeyDto: {
+            /**
+             * @description A label to tell keys apart.
+             * @example laptop
+             */
+            name?: string | null;
+            /**
+             * Format: date-time
+             * @description When the key stops working (ISO 8601 with a zone, in the future). Null or absent: never.
+             * @example 2026-12-31T23:59:59Z
+             */
+            expires_at?: string | null;
+        };
+        CreateApiKeyResponseDto: {
+            /**
+             * @example true
+             * @enum {boolean}
+             */
+            success: true;
+            /**
+             * @description The secret. Shown this once: only its hash is stored.
+             * @example ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n
+             */
+            api_key: string;
+            key: components["schemas"]["CreatedApiKeyDto"];
+        };
         CreateUserDto: {
             /**
              * @description Stored lower-cased; unique among users that are not deleted.
@@ -96,6 +406,24 @@ export interface components {
              * @example ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n
              */
             api_key: string;
+        };
+        CreatedApiKeyDto: {
+            /** @example key_0198c2a1f3e47b6c9d2e4f6a8b0c1d2e */
+            id: string;
+            /** @example laptop */
+            name: string | null;
+            /** @example ak_Q2x8mZb */
+            prefix: string;
+            /**
+             * Format: date-time
+             * @example 2025-11-15T10:30:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-31T23:59:59Z
+             */
+            expires_at: string | null;
         };
         DeleteUserResponseDto: {
             /**
@@ -171,6 +499,79 @@ export interface components {
              * @enum {string}
              */
             database: "up";
+        };
+        RestoreUserResponseDto: {
+            /**
+             * @example true
+             * @enum {boolean}
+             */
+            success: true;
+            user: components["schemas"]["UserResponseDto"];
+            /**
+             * @description A fresh API key for the restored user. Shown this once; the keys it had before stay revoked.
+             * @example ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n
+             */
+            api_key: string;
+        };
+        RevokeApiKeyResponseDto: {
+            /**
+             * @example true
+             * @enum {boolean}
+             */
+            success: true;
+            /** @example API key revoked successfully */
+            message: string;
+            /** @example key_0198c2a1f3e47b6c9d2e4f6a8b0c1d2e */
+            key_id: string;
+        };
+        UpdateProfileDto: {
+            /**
+             * @description Lowercase letters, digits, `.`, `_` and `-`; unique among users that are not deleted.
+             * @example ada.l
+             */
+            username?: string | null;
+            /**
+             * @description Null: computed from first and last name.
+             * @example Ada Lovelace
+             */
+            full_name?: string | null;
+            /** @example Ada */
+            first_name?: string | null;
+            /** @example Lovelace */
+            last_name?: string | null;
+            /**
+             * Format: date
+             * @description `YYYY-MM-DD`, in the past.
+             * @example 1990-12-10
+             */
+            birthday?: string | null;
+            /**
+             * Format: uri
+             * @description An http or https URL.
+             * @example https://example.com/ada.png
+             */
+            profile_image?: string | null;
+            /**
+             * @description An IANA time zone id.
+             * @example Europe/London
+             */
+            timezone?: string | null;
+            /** @example GB */
+            country_id?: string | null;
+            /** @example SW1A 1AA */
+            post_code?: string | null;
+            /** @example female */
+            gender?: string | null;
+        };
+        UpdateProfileResponseDto: {
+            /**
+             * @example true
+             * @enum {boolean}
+             */
+            success: true;
+            /** @example Profile updated successfully */
+            message: string;
+            profile: components["schemas"]["UserResponseDto"];
         };
         UserResponseDto: {
             /** @example usr_4ab3bd9533df40318468ed9cc0d8c391 */
@@ -275,6 +676,169 @@ export interface operations {
             };
         };
     };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description How many items to skip. */
+                skip?: number;
+                /** @description How many items to return, at most 100. */
+                limit?: number;
+                /** @description Only events about this user. */
+                target_user_id?: string;
+                /** @description Only events caused by this user (`system` for the service itself, e.g. retention). */
+                actor_user_id?: string;
+                /** @description Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, `user.anonymized`, `api_key.created`, `api_key.revoked`. */
+                action?: string;
+                /** @description Only events at or after this time (ISO 8601). */
+                from?: string;
+                /** @description Only events before this time (ISO 8601; exclusive). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit events, as a bare JSON array. */
+            200: {
+                headers: {
+                    /** @description How many audit events match the filters, across all pages. */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "42",
+                     *         "occurred_at": "2025-12-22T15:30:00Z",
+                     *         "action": "user.deleted",
+                     *         "actor_user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *         "target_user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *         "trace_id": "req_abc123xyz",
+                     *         "ip": "203.0.113.7",
+                     *         "user_agent": "curl/8.5.0",
+                     *         "metadata": {
+                     *           "revoked_api_keys": 2
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["AuditEventResponseDto"][];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A query parameter breaks its rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description How many items to skip. */
+                skip?: number;
+                /** @description How many items to return, at most 100. */
+                limit?: number;
+                /** @description Only users whose `is_active` is true (deleted users are never active). */
+                active_only?: boolean;
+                /** @description Also list soft-deleted users. Every item then carries `is_deleted`, `deleted_at`, `deleted_by` and `anonymized_at`. */
+                include_deleted?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of users, as a bare JSON array. */
+            200: {
+                headers: {
+                    /** @description How many users match the filters, across all pages. */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *         "email": "ada@example.com",
+                     *         "username": "ada.l",
+                     *         "full_name": "Ada Lovelace",
+                     *         "first_name": "Ada",
+                     *         "last_name": "Lovelace",
+                     *         "birthday": "1990-12-10",
+                     *         "profile_image": null,
+                     *         "timezone": "Europe/London",
+                     *         "country_id": null,
+                     *         "post_code": null,
+                     *         "gender": null,
+                     *         "global_role_id": "role_member",
+                     *         "is_active": true,
+                     *         "last_verified": null,
+                     *         "last_login": null,
+                     *         "created_at": "2025-11-15T10:30:00Z",
+                     *         "updated_at": "2025-11-15T10:30:00Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["AdminUserResponseDto"][];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A query parameter breaks its rule (e.g. `limit` above 100). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     createUser: {
         parameters: {
             query?: never;
@@ -361,6 +925,423 @@ export interface operations {
             };
         };
     };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "key_0198c2a1f3e47b6c9d2e4f6a8b0c1d2e",
+                     *         "name": "laptop",
+                     *         "prefix": "ak_Q2x8mZb",
+                     *         "created_at": "2025-11-15T10:30:00Z",
+                     *         "last_used_at": "2025-12-22T15:30:00Z",
+                     *         "expires_at": null,
+                     *         "revoked_at": null
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["ApiKeyResponseDto"][];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            /** @description The key and its secret, shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "api_key": "ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n",
+                     *       "key": {
+                     *         "id": "key_0198c2a1f3e47b6c9d2e4f6a8b0c1d2e",
+                     *         "name": "laptop",
+                     *         "prefix": "ak_Q2x8mZb",
+                     *         "created_at": "2025-11-15T10:30:00Z",
+                     *         "expires_at": "2026-12-31T23:59:59Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateApiKeyResponseDto"];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body breaks a field rule or has an unknown field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of one of your keys. */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key is revoked: it answers 401 from now on. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "API key revoked successfully",
+                     *       "key_id": "key_0198c2a1f3e47b6c9d2e4f6a8b0c1d2e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RevokeApiKeyResponseDto"];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description None of your keys that is not yet revoked has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description This would leave the account without a live API key. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's user object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *       "email": "ada@example.com",
+                     *       "username": "ada.l",
+                     *       "full_name": "Ada Lovelace",
+                     *       "first_name": "Ada",
+                     *       "last_name": "Lovelace",
+                     *       "birthday": "1990-12-10",
+                     *       "profile_image": null,
+                     *       "timezone": "Europe/London",
+                     *       "country_id": null,
+                     *       "post_code": null,
+                     *       "gender": null,
+                     *       "global_role_id": "role_member",
+                     *       "is_active": true,
+                     *       "last_verified": null,
+                     *       "last_login": null,
+                     *       "created_at": "2025-11-15T10:30:00Z",
+                     *       "updated_at": "2025-11-15T10:30:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserResponseDto"];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    getProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's user object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *       "email": "ada@example.com",
+                     *       "username": "ada.l",
+                     *       "full_name": "Ada Lovelace",
+                     *       "first_name": "Ada",
+                     *       "last_name": "Lovelace",
+                     *       "birthday": "1990-12-10",
+                     *       "profile_image": null,
+                     *       "timezone": "Europe/London",
+                     *       "country_id": null,
+                     *       "post_code": null,
+                     *       "gender": null,
+                     *       "global_role_id": "role_member",
+                     *       "is_active": true,
+                     *       "last_verified": null,
+                     *       "last_login": null,
+                     *       "created_at": "2025-11-15T10:30:00Z",
+                     *       "updated_at": "2025-11-15T10:30:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserResponseDto"];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    updateProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProfileDto"];
+            };
+        };
+        responses: {
+            /** @description The profile after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "Profile updated successfully",
+                     *       "profile": {
+                     *         "id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *         "email": "ada@example.com",
+                     *         "username": "ada.l",
+                     *         "full_name": "Ada Lovelace",
+                     *         "first_name": "Ada",
+                     *         "last_name": "Lovelace",
+                     *         "birthday": "1990-12-10",
+                     *         "profile_image": null,
+                     *         "timezone": "Europe/London",
+                     *         "country_id": null,
+                     *         "post_code": null,
+                     *         "gender": null,
+                     *         "global_role_id": "role_member",
+                     *         "is_active": true,
+                     *         "last_verified": null,
+                     *         "last_login": null,
+                     *         "created_at": "2025-11-15T10:30:00Z",
+                     *         "updated_at": "2025-11-15T10:30:00Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateProfileResponseDto"];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A user that is not deleted already has this username. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A field breaks its rule, or the body has `email` or an unknown field; `details.fields` lists each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: {
+                /** @description Admins only (ignored for anyone else): answer for a soft-deleted user too, with `is_deleted`, `deleted_at`, `deleted_by` and `anonymized_at`. */
+                include_deleted?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A user id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user object; the deletion fields only for an admin asking `include_deleted=true`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *       "email": "ada@example.com",
+                     *       "username": "ada.l",
+                     *       "full_name": "Ada Lovelace",
+                     *       "first_name": "Ada",
+                     *       "last_name": "Lovelace",
+                     *       "birthday": "1990-12-10",
+                     *       "profile_image": null,
+                     *       "timezone": "Europe/London",
+                     *       "country_id": null,
+                     *       "post_code": null,
+                     *       "gender": null,
+                     *       "global_role_id": "role_member",
+                     *       "is_active": true,
+                     *       "last_verified": null,
+                     *       "last_login": null,
+                     *       "created_at": "2025-11-15T10:30:00Z",
+                     *       "updated_at": "2025-11-15T10:30:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminUserResponseDto"];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The user_id is not the caller's own and the caller is not an admin (the same answer whether or not that user exists). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such user, or it is deleted and the caller did not ask for deleted users. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A query parameter breaks its rule. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     deleteUser: {
         parameters: {
             query?: never;
@@ -409,6 +1390,91 @@ export interface operations {
             };
             /** @description The user is already deleted (for instance by a concurrent request). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    restoreUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored user and its new API key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "user": {
+                     *         "id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
+                     *         "email": "ada@example.com",
+                     *         "username": "ada.l",
+                     *         "full_name": "Ada Lovelace",
+                     *         "first_name": "Ada",
+                     *         "last_name": "Lovelace",
+                     *         "birthday": "1990-12-10",
+                     *         "profile_image": null,
+                     *         "timezone": "Europe/London",
+                     *         "country_id": null,
+                     *         "post_code": null,
+                     *         "gender": null,
+                     *         "global_role_id": "role_member",
+                     *         "is_active": true,
+                     *         "last_verified": null,
+                     *         "last_login": null,
+                     *         "created_at": "2025-11-15T10:30:00Z",
+                     *         "updated_at": "2025-11-15T10:30:00Z"
+                     *       },
+                     *       "api_key": "ak_Q2x8mZbN4tR7vK1pL9sD3fG6hJ0wE5yU2iO8aC4n"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RestoreUserResponseDto"];
+                };
+            };
+            /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No user with this id is deleted (it does not exist or is live). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A live user has taken the e-mail (EMAIL_ALREADY_EXISTS) or the username (USERNAME_ALREADY_EXISTS), or retention has anonymized the account (USER_ANONYMIZED). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

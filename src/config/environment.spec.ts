@@ -15,6 +15,8 @@ describe('validateEnvironment', () => {
       DOCS_ENABLED: true,
       LOG_LEVEL: 'info',
       BODY_LIMIT_BYTES: 65536,
+      RETENTION_SCHEDULE: '17 * * * *',
+      RETENTION_BATCH_SIZE: 500,
     });
   });
 

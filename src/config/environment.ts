@@ -1,6 +1,19 @@
 import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  validateSync,
+  ValidateBy,
+} from 'class-validator';
+import { validateCronExpression } from 'cron';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -79,6 +92,31 @@ export class Environment {
   @IsInt()
   @Min(1024)
   BODY_LIMIT_BYTES = 65536;
+
+  /** Unset: deleted users are kept forever. Set: anonymized this many days after their deletion. */
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @IsOptional()
+  @IsInt({ message: 'DELETED_USER_RETENTION_DAYS must be a whole number of days' })
+  @Min(1)
+  @Max(36500)
+  DELETED_USER_RETENTION_DAYS?: number;
+
+  /** When the in-process retention job runs (cron, server time); `off`: only `npm run retention:run`. */
+  @ValidateIf((env: Environment) => env.RETENTION_SCHEDULE !== 'off')
+  @ValidateBy({
+    name: 'isCron',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && validateCronExpression(value).valid,
+      defaultMessage: () => 'RETENTION_SCHEDULE must be a cron expression (e.g. "17 * * * *") or off',
+    },
+  })
+  RETENTION_SCHEDULE = '17 * * * *';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  RETENTION_BATCH_SIZE = 500;
 }
 
 /** Raised when the environment is invalid; its message names every offending variable. */
@@ -89,7 +127,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
   const picked = Object.fromEntries(
     Object.entries(raw).filter(
-      ([key]) => known.includes(key) || key === 'DATABASE_URL' || key === 'BOOTSTRAP_ADMIN_KEY',
+      ([key]) =>
+        known.includes(key) ||
+        key === 'DATABASE_URL' ||
+        key === 'BOOTSTRAP_ADMIN_KEY' ||
+        key === 'DELETED_USER_RETENTION_DAYS',
     ),
   );
   const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });

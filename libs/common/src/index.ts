@@ -1,6 +1,7 @@
 export { AppError, type AppErrorOptions, type ErrorType } from './errors/app-error.js';
 export { type ErrorEnvelope, isoSeconds, toErrorEnvelope } from './errors/error-envelope.js';
 export {
+  ApiKeyNotFoundError,
   AuthenticationRequiredError,
   BadRequestError,
   EmailAlreadyExistsError,
@@ -8,14 +9,18 @@ export {
   InsufficientPermissionsError,
   InternalError,
   InvalidApiKeyError,
+  LastApiKeyError,
   PayloadTooLargeError,
   RouteNotFoundError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
+  UserAnonymizedError,
+  UsernameAlreadyExistsError,
   UserNotFoundError,
   ValidationError,
 } from './errors/errors.js';
 export { isDatabaseUnavailable, toAppError } from './errors/to-app-error.js';
+export { type Page, TotalCountInterceptor, TOTAL_COUNT_HEADER } from './http/total-count.interceptor.js';
 export { AllExceptionsFilter } from './filters/all-exceptions.filter.js';
 export { ApiErrorResponse, errorExample } from './swagger/api-error-response.decorator.js';
 export { ErrorBodyDto, ErrorEnvelopeDto } from './swagger/error-envelope.dto.js';

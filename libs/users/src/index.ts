@@ -12,19 +12,35 @@ export { API_KEY_PATTERN, generateApiKeySecret, hashApiKeySecret } from './api-k
 export { ApiKeyEntity } from './api-keys/api-key.entity.js';
 export { ApiKeysRepository, type KeyPrincipal } from './api-keys/api-keys.repository.js';
 export { ApiKeysService } from './api-keys/api-keys.service.js';
+export {
+  ApiKeyResponseDto,
+  CreateApiKeyDto,
+  CreateApiKeyResponseDto,
+  RevokeApiKeyResponseDto,
+} from './api-keys/dto/create-api-key.dto.js';
 export { AuditEventEntity } from './audit/audit-event.entity.js';
+export { AuditModule } from './audit/audit.module.js';
+export { AuditEventsService } from './audit/audit-events.service.js';
+export { AuditEventResponseDto, ListAuditEventsQueryDto } from './audit/dto/audit-event.dto.js';
 export { type Caller, systemCaller } from './caller.js';
 export { AdminOnly } from './decorators/admin-only.decorator.js';
 export { API_KEY_SECURITY, ApiKeyAuth } from './decorators/api-key-auth.decorator.js';
 export { CurrentUser } from './decorators/current-user.decorator.js';
-export { OwnAccountOnly } from './decorators/own-account-only.decorator.js';
+export { OwnAccountOnly, OwnAccountOrAdmin } from './decorators/own-account-only.decorator.js';
 export { Public } from './decorators/public.decorator.js';
 export { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
 export { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
-export { toUserResponse, UserResponseDto } from './dto/user-response.dto.js';
+export { GetUserQueryDto, ListUsersQueryDto } from './dto/list-users-query.dto.js';
+export { RestoreUserResponseDto } from './dto/restore-user-response.dto.js';
+export { UpdateProfileDto, UpdateProfileResponseDto } from './dto/update-profile.dto.js';
+export { AdminUserResponseDto, toAdminUserResponse, toUserResponse, UserResponseDto } from './dto/user-response.dto.js';
 export { AdminGuard } from './guards/admin.guard.js';
 export { API_KEY_HEADER, ApiKeyGuard } from './guards/api-key.guard.js';
 export { OwnershipGuard } from './guards/ownership.guard.js';
+export { RetentionModule } from './retention/retention.module.js';
+export { type RetentionOptions } from './retention/retention.options.js';
+export { RETENTION_JOB, RetentionScheduler } from './retention/retention.scheduler.js';
+export { type RetentionProgress, type RetentionResult, RetentionService } from './retention/retention.service.js';
 export { USER_ROLES, UserEntity, type UserRole } from './user.entity.js';
 export { UsersModule } from './users.module.js';
 export { UsersRepository } from './users.repository.js';

@@ -19,7 +19,9 @@ export type UserRole = (typeof USER_ROLES)[number];
   unique: true,
   where: `"is_deleted" = false AND "username" IS NOT NULL`,
 })
+@Check('CHK_users_anonymized_only_deleted', `"anonymized_at" IS NULL OR "is_deleted"`)
 @Index('IDX_users_created_at_id', ['createdAt', 'id'])
+@Index('IDX_users_retention_due', ['deletedAt'], { where: `"is_deleted" = true AND "anonymized_at" IS NULL` })
 export class UserEntity {
   @PrimaryColumn({ name: 'id', type: 'text' })
   id: string;
@@ -71,6 +73,10 @@ export class UserEntity {
 
   @Column({ name: 'deleted_by', type: 'text', nullable: true })
   deletedBy: string | null;
+
+  /** Set when retention replaced the e-mail and cleared the profile; such a user cannot be restored. */
+  @Column({ name: 'anonymized_at', type: 'timestamptz', nullable: true })
+  anonymizedAt: Date | null;
 
   @Column({ name: 'last_verified', type: 'timestamptz', nullable: true })
   lastVerified: Date | null;

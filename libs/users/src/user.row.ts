@@ -8,7 +8,8 @@ export interface UserRow {
   full_name: string | null;
   first_name: string | null;
   last_name: string | null;
-  birthday: string | null;
+  /** A `date`: node-postgres and PGlite parse it into a Date (see `calendarDay`). */
+  birthday: string | Date | null;
   profile_image: string | null;
   timezone: string | null;
   country_id: string | null;
@@ -19,10 +20,22 @@ export interface UserRow {
   is_deleted: boolean;
   deleted_at: Date | null;
   deleted_by: string | null;
+  anonymized_at: Date | null;
   last_verified: Date | null;
   last_login: Date | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/**
+ * A `date` column as `YYYY-MM-DD`. node-postgres parses one into local midnight and PGlite into
+ * UTC midnight; either way the calendar day is the one at the UTC midnight nearest to it.
+ */
+export function calendarDay(value: string | Date | null): string | null {
+  if (value === null || typeof value === 'string') return value;
+  const utcMidnight = value.getUTCHours() === 0 && value.getUTCMinutes() === 0;
+  const day = utcMidnight ? value : new Date(value.getTime() - value.getTimezoneOffset() * 60_000);
+  return day.toISOString().slice(0, 10);
 }
 
 export function toUserEntity(row: UserRow): UserEntity {
@@ -33,7 +46,7 @@ export function toUserEntity(row: UserRow): UserEntity {
     fullName: row.full_name,
     firstName: row.first_name,
     lastName: row.last_name,
-    birthday: row.birthday,
+    birthday: calendarDay(row.birthday),
     profileImage: row.profile_image,
     timezone: row.timezone,
     countryId: row.country_id,
@@ -44,6 +57,7 @@ export function toUserEntity(row: UserRow): UserEntity {
     isDeleted: row.is_deleted,
     deletedAt: row.deleted_at,
     deletedBy: row.deleted_by,
+    anonymizedAt: row.anonymized_at,
     lastVerified: row.last_verified,
     lastLogin: row.last_login,
     createdAt: row.created_at,

@@ -45,6 +45,7 @@ const entity = (overrides: Partial<UserEntity> = {}): UserEntity => ({
   lastLogin: null,
   createdAt: new Date('2025-11-15T10:30:00.123Z'),
   updatedAt: new Date('2025-11-15T10:30:00.123Z'),
+  anonymizedAt: null,
   ...overrides,
 });
 

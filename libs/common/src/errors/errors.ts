@@ -78,6 +78,54 @@ export class EmailAlreadyExistsError extends AppError {
   }
 }
 
+export class UsernameAlreadyExistsError extends AppError {
+  constructor() {
+    super({
+      code: 'USERNAME_ALREADY_EXISTS',
+      status: 409,
+      type: 'client_error',
+      message: 'This username is already taken.',
+      systemMessage: 'A user that is not deleted already has this username.',
+    });
+  }
+}
+
+export class ApiKeyNotFoundError extends AppError {
+  constructor() {
+    super({
+      code: 'API_KEY_NOT_FOUND',
+      status: 404,
+      type: 'client_error',
+      message: 'API key not found.',
+      systemMessage: 'None of your API keys that are not yet revoked has this id.',
+    });
+  }
+}
+
+export class LastApiKeyError extends AppError {
+  constructor() {
+    super({
+      code: 'LAST_API_KEY',
+      status: 409,
+      type: 'client_error',
+      message: 'This is your last active API key. Create another key before revoking it.',
+      systemMessage: 'Revoking this key would leave the account without a live API key.',
+    });
+  }
+}
+
+export class UserAnonymizedError extends AppError {
+  constructor() {
+    super({
+      code: 'USER_ANONYMIZED',
+      status: 409,
+      type: 'client_error',
+      message: 'This account was anonymized under the data retention policy and cannot be restored.',
+      systemMessage: 'The user was deleted longer ago than DELETED_USER_RETENTION_DAYS and has been anonymized.',
+    });
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes?: number) {
     super({

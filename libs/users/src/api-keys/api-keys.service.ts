@@ -1,6 +1,29 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ApiKeyNotFoundError, isoSeconds, LastApiKeyError, UserNotFoundError } from '@app/common';
+import type { Caller } from '../caller.js';
 import { API_KEY_PATTERN, hashApiKeySecret } from './api-key-secret.js';
-import { ApiKeysRepository, type KeyPrincipal } from './api-keys.repository.js';
+import { type ApiKeyRow, ApiKeysRepository, type KeyPrincipal } from './api-keys.repository.js';
+import type {
+  ApiKeyResponseDto,
+  CreateApiKeyDto,
+  CreateApiKeyResponseDto,
+  RevokeApiKeyResponseDto,
+} from './dto/create-api-key.dto.js';
+import { newApiKey } from './new-api-key.js';
+
+const iso = (date: Date | null): string | null => (date ? isoSeconds(date) : null);
+
+export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponseDto {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    created_at: isoSeconds(row.created_at),
+    last_used_at: iso(row.last_used_at),
+    expires_at: iso(row.expires_at),
+    revoked_at: iso(row.revoked_at),
+  };
+}
 
 /** `last_used_at` is written at most this often per key, so reads don't turn into writes. */
 export const LAST_USED_INTERVAL_SECONDS = 300;
@@ -21,6 +44,41 @@ export class ApiKeysService {
     const principal = await this.keys.findPrincipalByHash(hashApiKeySecret(secret));
     if (principal && this.isStale(principal.lastUsedAt)) this.touchInBackground(principal.apiKeyId);
     return principal;
+  }
+
+  /** A new key for the caller; its secret is in the answer and nowhere else. */
+  async createForCaller(dto: CreateApiKeyDto, caller: Caller): Promise<CreateApiKeyResponseDto> {
+    const { key, secret } = newApiKey(dto.name ?? null, dto.expires_at ? new Date(dto.expires_at) : null);
+    const row = await this.keys.insertForLiveUser(caller.userId, key, caller);
+    if (!row) throw new UserNotFoundError();
+    return {
+      success: true,
+      api_key: secret,
+      key: {
+        id: row.id,
+        name: row.name,
+        prefix: row.prefix,
+        created_at: isoSeconds(row.created_at),
+        expires_at: iso(row.expires_at),
+      },
+    };
+  }
+
+  /** The caller's keys, revoked and expired ones included; never a secret or a hash. */
+  async listForCaller(caller: Caller): Promise<ApiKeyResponseDto[]> {
+    return (await this.keys.listForUser(caller.userId)).map(toApiKeyResponse);
+  }
+
+  /**
+   * Revokes one of the caller's keys. Someone else's key, an unknown id and an already revoked
+   * key are all 404, so ids cannot be probed. A revocation that would leave the caller without a
+   * live key (typically: the key in use, when it is the last one) is refused with 409.
+   */
+  async revokeForCaller(keyId: string, caller: Caller): Promise<RevokeApiKeyResponseDto> {
+    const outcome = await this.keys.revokeForUser(keyId, caller.userId, caller);
+    if (outcome === 'not_found') throw new ApiKeyNotFoundError();
+    if (outcome === 'last_key') throw new LastApiKeyError();
+    return { success: true, message: 'API key revoked successfully', key_id: keyId };
   }
 
   private isStale(lastUsedAt: Date | null): boolean {

@@ -4,6 +4,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity({ name: 'audit_events' })
 @Index('IDX_audit_events_occurred_at', ['occurredAt'])
 @Index('IDX_audit_events_target_user_id', ['targetUserId', 'occurredAt'])
+@Index('IDX_audit_events_actor_user_id', ['actorUserId', 'occurredAt'])
+@Index('IDX_audit_events_action', ['action', 'occurredAt'])
 export class AuditEventEntity {
   @PrimaryGeneratedColumn('identity', { name: 'id', type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;

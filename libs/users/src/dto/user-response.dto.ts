@@ -94,3 +94,41 @@ export function toUserResponse(user: UserEntity): UserResponseDto {
     updated_at: isoSeconds(user.updatedAt),
   };
 }
+
+/** The user object as an admin sees it when asking for deleted users: the deletion state is shown. */
+export class AdminUserResponseDto extends UserResponseDto {
+  @ApiProperty({ required: false, description: 'True once the account is soft-deleted.', example: true })
+  is_deleted: boolean;
+
+  @ApiProperty({ required: false, type: String, nullable: true, format: 'date-time', example: '2025-12-22T15:30:00Z' })
+  deleted_at: string | null;
+
+  @ApiProperty({
+    required: false,
+    type: String,
+    nullable: true,
+    description: 'Who deleted the account (a user id).',
+    example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
+  })
+  deleted_by: string | null;
+
+  @ApiProperty({
+    required: false,
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When retention replaced the e-mail and cleared the profile; such an account cannot be restored.',
+    example: null,
+  })
+  anonymized_at: string | null;
+}
+
+export function toAdminUserResponse(user: UserEntity): AdminUserResponseDto {
+  return {
+    ...toUserResponse(user),
+    is_deleted: user.isDeleted,
+    deleted_at: iso(user.deletedAt),
+    deleted_by: user.deletedBy,
+    anonymized_at: iso(user.anonymizedAt),
+  };
+}

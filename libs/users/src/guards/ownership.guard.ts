@@ -5,9 +5,9 @@ import { OWN_ACCOUNT_ONLY, type OwnAccountOnlyOptions } from '../decorators/own-
 import type { RequestWithCaller } from './request-with-caller.js';
 
 /**
- * Allows a route on `:user_id` only for that user. It compares ids and nothing else, so the
- * answer for someone else's id is the same 403 whether or not that id exists: the endpoint
- * cannot be used to discover accounts. Runs after ApiKeyGuard (global guards run first).
+ * Allows a route on `:user_id` only for that user (and, with `allowAdmins`, for admins). It
+ * compares ids and nothing else, so the answer for someone else's id is the same 403 whether or
+ * not that id exists: the endpoint cannot be used to discover accounts. Runs after ApiKeyGuard (global guards run first).
  */
 @Injectable()
 export class OwnershipGuard implements CanActivate {
@@ -18,7 +18,7 @@ export class OwnershipGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     const caller = request.caller;
     const target = (request.params as Record<string, string | undefined>)[options.param];
-    if (caller && target === caller.userId) return true;
+    if (caller && (target === caller.userId || (options.allowAdmins && caller.role === 'role_admin'))) return true;
     request.log.warn(
       { event: 'authorization_denied', user_id: caller?.userId, api_key_id: caller?.apiKeyId },
       'permission denied',

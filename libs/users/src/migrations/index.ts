@@ -1,4 +1,8 @@
 import { CreateUsersApiKeysAndAuditEvents1795942005788 } from './1795942005788-CreateUsersApiKeysAndAuditEvents.js';
+import { AnonymizationAndAuditFilters1795942526977 } from './1795942526977-AnonymizationAndAuditFilters.js';
 
 /** The migrations of the users library, oldest first. Never edit one that has been applied. */
-export const USERS_MIGRATIONS = [CreateUsersApiKeysAndAuditEvents1795942005788];
+export const USERS_MIGRATIONS = [
+  CreateUsersApiKeysAndAuditEvents1795942005788,
+  AnonymizationAndAuditFilters1795942526977,
+];

@@ -1,1 +1,1 @@
-export { type MadeUser, type MakeUserOptions, UserFactory } from './user.factory.js';
+export { type MadeKey, type MadeUser, type MakeUserOptions, UserFactory } from './user.factory.js';

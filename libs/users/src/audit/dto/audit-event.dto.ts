@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../dto/list-users-query.dto.js';
+
+export class ListAuditEventsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only events about this user.', example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  target_user_id?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only events caused by this user (`system` for the service itself, e.g. retention).',
+    example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  actor_user_id?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, ' +
+      '`user.anonymized`, `api_key.created`, `api_key.revoked`.',
+    example: 'user.deleted',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z_]+\.[a-z_]+$/, { message: 'action must look like user.deleted' })
+  action?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only events at or after this time (ISO 8601).',
+    format: 'date-time',
+    example: '2025-12-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only events before this time (ISO 8601; exclusive).',
+    format: 'date-time',
+    example: '2026-01-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+}
+
+export class AuditEventResponseDto {
+  @ApiProperty({ description: 'Increasing with insertion (a bigint, as a string).', example: '42' })
+  id: string;
+
+  @ApiProperty({ format: 'date-time', example: '2025-12-22T15:30:00Z' })
+  occurred_at: string;
+
+  @ApiProperty({ example: 'user.deleted' })
+  action: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Who did it: a user id, or `system`.',
+    example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
+  })
+  actor_user_id: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
+  target_user_id: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'req_abc123xyz' })
+  trace_id: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })
+  ip: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'curl/8.5.0' })
+  user_agent: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Details of the action (never a secret or a changed value).',
+    example: { revoked_api_keys: 2 },
+  })
+  metadata: Record<string, unknown>;
+}
