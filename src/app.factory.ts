@@ -1,6 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
-import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import secureJson from 'secure-json-parse';
@@ -52,8 +51,9 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
   });
   const fastify = adapter.getInstance();
   // The trace id goes out on every answer, including those Fastify gives before Nest sees the request.
+  // Security headers too (computed once, see security-headers.ts), errors and unknown routes included.
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header(TRACE_ID_HEADER, request.id);
+    reply.header(TRACE_ID_HEADER, request.id).headers(SECURITY_HEADERS);
     done();
   });
   acceptJsonOnly(fastify);
@@ -85,12 +85,9 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
 }
 
 /**
- * What every instance of the API gets, whoever built its module: security headers (a strict
- * Content-Security-Policy that Swagger UI works under), the filter, the pipe, the docs.
+ * What every instance of the API gets, whoever built its module: the filter, the pipe, the docs.
  */
 export function configureApp(app: NestFastifyApplication, env: Environment): void {
-  // Registered before the routes (app.init), so every answer gets the headers, errors and 404s included.
-  void app.register(helmet, SECURITY_HEADERS);
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
