@@ -1,14 +1,83 @@
+import { ApiKeyNotFoundError, LastApiKeyError, UserNotFoundError } from '@app/common';
+import type { Caller } from '../caller.js';
 import { generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
-import { ApiKeysRepository, type KeyPrincipal } from './api-keys.repository.js';
+import type { ApiKeysRepository, KeyPrincipal } from './api-keys.repository.js';
 import { ApiKeysService, LAST_USED_INTERVAL_SECONDS } from './api-keys.service.js';
 
+const caller: Caller = {
+  userId: 'usr_11111111111111111111111111111111',
+  role: 'role_member',
+  apiKeyId: 'key_in_use',
+  traceId: 'req_1',
+  ip: null,
+  userAgent: null,
+};
+
 function createSut() {
-  const keys = {
+  const repository = {
+    insertForLiveUser: vi.fn<ApiKeysRepository['insertForLiveUser']>(),
+    listForUser: vi.fn<ApiKeysRepository['listForUser']>(),
+    revokeForUser: vi.fn<ApiKeysRepository['revokeForUser']>(),
     findPrincipalByHash: vi.fn<ApiKeysRepository['findPrincipalByHash']>(),
     touchLastUsed: vi.fn<ApiKeysRepository['touchLastUsed']>().mockResolvedValue(undefined),
   };
-  return { sut: new ApiKeysService(keys as unknown as ApiKeysRepository), keys };
+  const sut = new ApiKeysService(repository as unknown as ApiKeysRepository);
+  return { sut, repository };
 }
+
+describe('ApiKeysService', () => {
+  it('creates a key for the caller and shows the secret whose hash it stored', async () => {
+    const { sut, repository } = createSut();
+    repository.insertForLiveUser.mockImplementation((_userId, key) =>
+      Promise.resolve({
+        id: key.id,
+        name: key.name,
+        prefix: key.prefix,
+        created_at: new Date('2025-01-01T00:00:00.500Z'),
+        last_used_at: null,
+        expires_at: key.expiresAt,
+        revoked_at: null,
+      }),
+    );
+    const answer = await sut.createForCaller({ name: 'ci', expires_at: '2099-01-01T00:00:00Z' }, caller);
+    const [userId, key] = repository.insertForLiveUser.mock.calls[0]!;
+    expect(userId).toBe(caller.userId);
+    expect(key.keyHash).toBe(hashApiKeySecret(answer.api_key));
+    expect(answer.key).toEqual({
+      id: key.id,
+      name: 'ci',
+      prefix: answer.api_key.slice(0, 10),
+      created_at: '2025-01-01T00:00:00Z',
+      expires_at: '2099-01-01T00:00:00Z',
+    });
+  });
+
+  it('answers 404 when the caller was deleted before the key could be added', async () => {
+    const { sut, repository } = createSut();
+    repository.insertForLiveUser.mockResolvedValue(null);
+    await expect(sut.createForCaller({}, caller)).rejects.toBeInstanceOf(UserNotFoundError);
+  });
+
+  it.each([
+    ['not_found', ApiKeyNotFoundError],
+    ['last_key', LastApiKeyError],
+  ] as const)('maps the revocation outcome %s to its error', async (outcome, errorClass) => {
+    const { sut, repository } = createSut();
+    repository.revokeForUser.mockResolvedValue(outcome);
+    await expect(sut.revokeForCaller('key_x', caller)).rejects.toBeInstanceOf(errorClass);
+    expect(repository.revokeForUser).toHaveBeenCalledWith('key_x', caller.userId, caller);
+  });
+
+  it('answers the revocation', async () => {
+    const { sut, repository } = createSut();
+    repository.revokeForUser.mockResolvedValue('revoked');
+    await expect(sut.revokeForCaller('key_x', caller)).resolves.toEqual({
+      success: true,
+      message: 'API key revoked successfully',
+      key_id: 'key_x',
+    });
+  });
+});
 
 const principal = (lastUsedAt: Date | null): KeyPrincipal => ({
   apiKeyId: 'key_1',
@@ -19,7 +88,7 @@ const principal = (lastUsedAt: Date | null): KeyPrincipal => ({
 
 describe('ApiKeysService.authenticate', () => {
   it('rejects malformed keys without a database round trip', async () => {
-    const { sut, keys } = createSut();
+    const { sut, repository } = createSut();
     for (const key of [
       '',
       'ak_',
@@ -30,39 +99,39 @@ describe('ApiKeysService.authenticate', () => {
     ]) {
       await expect(sut.authenticate(key)).resolves.toBeNull();
     }
-    expect(keys.findPrincipalByHash).not.toHaveBeenCalled();
+    expect(repository.findPrincipalByHash).not.toHaveBeenCalled();
   });
 
   it('looks a well-formed key up by its SHA-256 hash, never by the secret', async () => {
-    const { sut, keys } = createSut();
+    const { sut, repository } = createSut();
     const secret = generateApiKeySecret();
-    keys.findPrincipalByHash.mockResolvedValue(null);
+    repository.findPrincipalByHash.mockResolvedValue(null);
     await expect(sut.authenticate(secret)).resolves.toBeNull();
-    expect(keys.findPrincipalByHash).toHaveBeenCalledWith(hashApiKeySecret(secret));
+    expect(repository.findPrincipalByHash).toHaveBeenCalledWith(hashApiKeySecret(secret));
   });
 
   it('records last use in the background when it is older than the interval, once per burst', async () => {
-    const { sut, keys } = createSut();
-    keys.findPrincipalByHash.mockResolvedValue(
+    const { sut, repository } = createSut();
+    repository.findPrincipalByHash.mockResolvedValue(
       principal(new Date(Date.now() - (LAST_USED_INTERVAL_SECONDS + 1) * 1000)),
     );
     const secret = generateApiKeySecret();
     await Promise.all([sut.authenticate(secret), sut.authenticate(secret), sut.authenticate(secret)]);
-    expect(keys.touchLastUsed).toHaveBeenCalledTimes(1);
-    expect(keys.touchLastUsed).toHaveBeenCalledWith('key_1', LAST_USED_INTERVAL_SECONDS);
+    expect(repository.touchLastUsed).toHaveBeenCalledTimes(1);
+    expect(repository.touchLastUsed).toHaveBeenCalledWith('key_1', LAST_USED_INTERVAL_SECONDS);
   });
 
   it('does not write when the key was used recently', async () => {
-    const { sut, keys } = createSut();
-    keys.findPrincipalByHash.mockResolvedValue(principal(new Date()));
+    const { sut, repository } = createSut();
+    repository.findPrincipalByHash.mockResolvedValue(principal(new Date()));
     await sut.authenticate(generateApiKeySecret());
-    expect(keys.touchLastUsed).not.toHaveBeenCalled();
+    expect(repository.touchLastUsed).not.toHaveBeenCalled();
   });
 
   it('still authenticates when recording last use fails', async () => {
-    const { sut, keys } = createSut();
-    keys.findPrincipalByHash.mockResolvedValue(principal(null));
-    keys.touchLastUsed.mockRejectedValue(new Error('db down'));
+    const { sut, repository } = createSut();
+    repository.findPrincipalByHash.mockResolvedValue(principal(null));
+    repository.touchLastUsed.mockRejectedValue(new Error('db down'));
     await expect(sut.authenticate(generateApiKeySecret())).resolves.toEqual(principal(null));
   });
 });
