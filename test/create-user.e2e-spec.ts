@@ -1,5 +1,6 @@
 import { hashApiKeySecret } from '@app/users';
 import { AUTHENTICATION_REQUIRED, expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
+import { userObject } from './support/user-object.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('POST /v1/user', () => {
@@ -30,26 +31,7 @@ describe('POST /v1/user', () => {
     expect(body.api_key).toMatch(/^ak_[A-Za-z0-9]{40}$/);
     expect(body).toEqual({
       success: true,
-      user: {
-        id,
-        email: 'new.person@example.com',
-        username: null,
-        full_name: null,
-        first_name: null,
-        last_name: null,
-        birthday: null,
-        profile_image: null,
-        timezone: null,
-        country_id: null,
-        post_code: null,
-        gender: null,
-        global_role_id: 'role_member',
-        is_active: true,
-        last_verified: null,
-        last_login: null,
-        created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
-        updated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
-      },
+      user: userObject({ id, email: 'new.person@example.com' }),
       api_key: body.api_key,
     });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expectEnvelope, INVALID_API_KEY, USER_NOT_FOUND } from './support/envelope.js';
 import { EMAIL_TAKEN, FORBIDDEN, USER_ANONYMIZED, USERNAME_TAKEN } from './support/lifecycle-errors.js';
+import { userObject } from './support/user-object.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import type { MadeUser } from '@app/users/testing';
 
@@ -62,26 +63,13 @@ describe('POST /v1/user/{user_id}/restore', () => {
     });
     expect(body).toEqual({
       success: true,
-      user: {
+      user: userObject({
         id: user.id,
         email: user.email,
         username: 'back.again',
-        full_name: null,
-        first_name: null,
-        last_name: null,
-        birthday: null,
-        profile_image: null,
-        timezone: null,
-        country_id: null,
-        post_code: null,
-        gender: null,
-        global_role_id: 'role_member',
-        is_active: true,
-        last_verified: null,
-        last_login: null,
         created_at: expect.stringMatching(/Z$/),
         updated_at: row.updated_at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      },
+      }),
       api_key: expect.stringMatching(/^ak_[A-Za-z0-9]{40}$/),
     });
 
