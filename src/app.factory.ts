@@ -1,32 +1,26 @@
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyRequest, LogController } from 'fastify';
 import { AllExceptionsFilter, createValidationPipe, resolveTraceId, TRACE_ID_HEADER } from '@app/common';
 import { AppModule } from './app.module.js';
-import type { Environment } from './config/environment.js';
+import { type Environment, trustProxySetting } from './config/environment.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { setupSwagger } from './swagger.js';
-
-const NEST_LEVELS: Record<Environment['LOG_LEVEL'], LogLevel[]> = {
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-  fatal: ['fatal'],
-  silent: [],
-};
 
 /** Request logs carry the path only: a query string may hold anything, a key included. */
 function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, path: request.url.split('?', 1)[0], remote_address: request.ip };
 }
 
-/** The Fastify adapter: trace ids, body limit and poisoning checks, JSON logs with secrets redacted. */
+/**
+ * The Fastify adapter: trace ids, body limit, JSON only (415 otherwise), poisoning checks, time
+ * limits, trusted proxies, `Cache-Control: no-store`, and JSON logs with secrets redacted.
+ */
 export function createFastifyAdapter(env: Environment): FastifyAdapter {
   const adapter = new FastifyAdapter({
     logger: {
       level: env.LOG_LEVEL,
+      ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
       redact: {
         paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key'],
         censor: '[redacted]',
@@ -40,10 +34,24 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Without TRUST_PROXY, X-Forwarded-For is ignored: the client is the TCP peer, so a client
+    // cannot choose the IP its failed authentications are counted against.
+    // (Fastify takes a hop count too; the adapter's option type omits it.)
+    trustProxy: trustProxySetting(env.TRUST_PROXY) as boolean | string[],
+    // A client gets REQUEST_TIMEOUT_MS to send its request, and the service as long to answer it (503).
+    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    handlerTimeout: env.REQUEST_TIMEOUT_MS,
   });
+  const fastify = adapter.getInstance();
+  // JSON is the only body the API takes: Fastify's own JSON parser (with its poisoning checks and
+  // the body limit) stays, its text/plain parser goes, and Nest's parsers are not added (bodyParser:
+  // false in createApp), so any other media type is 415.
+  fastify.removeContentTypeParser('text/plain');
   // The trace id goes out on every answer, including those Fastify gives before Nest sees the request.
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+  // API answers are per caller and may carry secrets (a new key): no cache may keep them.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(TRACE_ID_HEADER, request.id);
+    if (!request.url.startsWith('/docs')) reply.header('cache-control', 'no-store');
     done();
   });
   return adapter;
@@ -62,8 +70,10 @@ export function configureApp(app: NestFastifyApplication, env: Environment): voi
  * tests both use it, so tests run the real wiring.
  */
 export async function createApp(env: Environment): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), createFastifyAdapter(env), {
-    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[env.LOG_LEVEL] }),
+  const adapter = createFastifyAdapter(env);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+    logger: new PinoNestLogger(adapter.getInstance().log),
+    bodyParser: false,
   });
   configureApp(app, env);
   await app.init();

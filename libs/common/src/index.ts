@@ -9,6 +9,9 @@ export {
   InternalError,
   InvalidApiKeyError,
   PayloadTooLargeError,
+  RateLimitExceededError,
+  type RateLimitState,
+  rateLimitHeaders,
   RouteNotFoundError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
@@ -19,5 +22,7 @@ export { isDatabaseUnavailable, toAppError } from './errors/to-app-error.js';
 export { AllExceptionsFilter } from './filters/all-exceptions.filter.js';
 export { ApiErrorResponse, errorExample } from './swagger/api-error-response.decorator.js';
 export { ErrorBodyDto, ErrorEnvelopeDto } from './swagger/error-envelope.dto.js';
+export { RateLimiter, type RateLimiterOptions } from './rate-limit/rate-limiter.js';
+export { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
 export { newTraceId, resolveTraceId, TRACE_ID_HEADER } from './trace/trace-id.js';
 export { createValidationPipe } from './validation/validation.pipe.js';

@@ -77,6 +77,9 @@ export function toAppError(exception: unknown, request: RequestLine): AppError {
   if (exception instanceof HttpException) {
     return fromStatus(exception.getStatus(), request) ?? new InternalError();
   }
+  if (ownCode(exception) === 'FST_ERR_HANDLER_TIMEOUT') {
+    return new ServiceUnavailableError('The request took too long to answer.');
+  }
   const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     const code = ownCode(exception);
