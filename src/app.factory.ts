@@ -41,6 +41,8 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     // A client gets REQUEST_TIMEOUT_MS to send its request, and the service as long to answer it (503).
     requestTimeout: env.REQUEST_TIMEOUT_MS,
     handlerTimeout: env.REQUEST_TIMEOUT_MS,
+    // Node checks requestTimeout every 30 s by default; check every second so the bound holds.
+    http: { connectionsCheckingInterval: 1000 },
   });
   const fastify = adapter.getInstance();
   // JSON is the only body the API takes: Fastify's own JSON parser (with its poisoning checks and
