@@ -61,7 +61,15 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
  * Boots the real application (the same factory as `main.ts`, real migrations) on a fresh
  * database of this project's engine, listening on a free port of 127.0.0.1.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export interface StartOptions {
+  /** Rewrites the database URL the app connects with (e.g. through a TcpProxy); postgres only. */
+  connectVia?: (url: string) => string;
+}
+
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestApp> {
   const which = engine();
   const database = which === 'postgres' ? await createPostgresDatabase() : undefined;
   const env = validateEnvironment({
@@ -73,7 +81,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     // Specs send many bad keys from 127.0.0.1; the rate-limit spec sets its own limits.
     RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
     RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000',
-    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(database ? { DATABASE_URL: options.connectVia ? options.connectVia(database.url) : database.url } : {}),
     ...overrides,
   });
   const app = await createApp(env);

@@ -23,6 +23,8 @@ const UNAVAILABLE_MESSAGES = [
   'Client has encountered a connection error',
   'Connection is not established',
   'Driver not Connected',
+  // pg's client-side query_timeout: the server did not even answer with statement_timeout.
+  'Query read timeout',
 ];
 
 function ownCode(value: unknown): string | undefined {
