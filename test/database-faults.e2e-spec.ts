@@ -152,13 +152,13 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
         timed(() => t.request('/health/live')),
       ]);
       const [deleted, ready, health, live] = results;
-      await expectEnvelope(deleted!.response, { ...UNAVAILABLE, system_message: expect.any(String) });
-      await expectEnvelope(ready!.response, { ...UNAVAILABLE, system_message: 'The database does not answer.' });
-      await expectEnvelope(health!.response, { ...UNAVAILABLE, system_message: 'The database does not answer.' });
-      expect(live!.response.status).toBe(200);
-      expect(await live!.response.json()).toEqual({ status: 'ok' });
-      expect(live!.ms).toBeLessThan(500);
-      expect(ready!.ms).toBeLessThan(2500);
+      await expectEnvelope(deleted.response, { ...UNAVAILABLE, system_message: expect.any(String) });
+      await expectEnvelope(ready.response, { ...UNAVAILABLE, system_message: 'The database does not answer.' });
+      await expectEnvelope(health.response, { ...UNAVAILABLE, system_message: 'The database does not answer.' });
+      expect(live.response.status).toBe(200);
+      expect(await live.response.json()).toEqual({ status: 'ok' });
+      expect(live.ms).toBeLessThan(500);
+      expect(ready.ms).toBeLessThan(2500);
       for (const { ms } of results) expect(ms).toBeLessThan(5000);
     } finally {
       proxy.restore();
