@@ -49,6 +49,14 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
   // the body limit) stays, its text/plain parser goes, and Nest's parsers are not added (bodyParser:
   // false in createApp), so any other media type is 415.
   fastify.removeContentTypeParser('text/plain');
+  // On close, Fastify closes the idle keep-alive connections once; the connections busy at that
+  // moment would then idle for keepAliveTimeout (72 s) after their last answer and hold the exit.
+  // Node reads keepAliveTimeout as each answer finishes, so from now on a connection closes as
+  // soon as its request in flight is answered.
+  fastify.addHook('preClose', (done) => {
+    fastify.server.keepAliveTimeout = 1;
+    done();
+  });
   // The trace id goes out on every answer, including those Fastify gives before Nest sees the request.
   // API answers are per caller and may carry secrets (a new key): no cache may keep them.
   fastify.addHook('onRequest', (request, reply, done) => {

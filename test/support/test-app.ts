@@ -30,7 +30,7 @@ export function engine(): Engine {
 }
 
 /** A database of its own on the PostgreSQL of TEST_DATABASE_URL, dropped again on close. */
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `users_e2e_${randomBytes(6).toString('hex')}`;
