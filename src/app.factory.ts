@@ -1,7 +1,14 @@
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type FastifyRequest, LogController } from 'fastify';
-import { AllExceptionsFilter, createValidationPipe, resolveTraceId, TRACE_ID_HEADER } from '@app/common';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import {
+  AllExceptionsFilter,
+  BadRequestError,
+  createValidationPipe,
+  resolveTraceId,
+  toErrorEnvelope,
+  TRACE_ID_HEADER,
+} from '@app/common';
 import { AppModule } from './app.module.js';
 import { type Environment, trustProxySetting } from './config/environment.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
@@ -43,6 +50,15 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     handlerTimeout: env.REQUEST_TIMEOUT_MS,
     // Node checks requestTimeout every 30 s by default; check every second so the bound holds.
     http: { connectionsCheckingInterval: 1000 },
+    // A URL Fastify cannot even decode (`/%`) fails before any hook or filter: answer it here, in
+    // the envelope, with the trace id.
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .header(TRACE_ID_HEADER, request.id)
+        .header('cache-control', 'no-store')
+        .send(toErrorEnvelope(new BadRequestError('The request URL is not valid.'), request.id));
+    },
   });
   const fastify = adapter.getInstance();
   // JSON is the only body the API takes: Fastify's own JSON parser (with its poisoning checks and

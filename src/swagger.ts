@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '@app/users';
+import { addCommonErrorResponses } from './common-error-responses.js';
 
 /** The OpenAPI document of the running application (also what `npm run openapi` writes). */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
@@ -21,9 +22,11 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       API_KEY_SECURITY,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (_controllerKey, methodKey) => methodKey,
-  });
+  return addCommonErrorResponses(
+    SwaggerModule.createDocument(app, config, {
+      operationIdFactory: (_controllerKey, methodKey) => methodKey,
+    }),
+  );
 }
 
 /** Serves Swagger UI at /docs and the document at /docs-json. */
