@@ -14,9 +14,16 @@ import { type Environment, trustProxySetting } from './config/environment.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { setupSwagger } from './swagger.js';
 
-/** Request logs carry the path only: a query string may hold anything, a key included. */
+/** Anything shaped like an API key (`ak_` + letters and digits), wherever a client put it. */
+const KEY_LIKE = /ak_[A-Za-z0-9]{8,}/g;
+
+/**
+ * Request logs carry the path only: a query string may hold anything, a key included. A key a
+ * client put in the path itself is cut out too.
+ */
 function serializeRequest(request: FastifyRequest): Record<string, unknown> {
-  return { method: request.method, path: request.url.split('?', 1)[0], remote_address: request.ip };
+  const path = request.url.split('?', 1)[0] ?? '';
+  return { method: request.method, path: path.replace(KEY_LIKE, 'ak_[redacted]'), remote_address: request.ip };
 }
 
 /**

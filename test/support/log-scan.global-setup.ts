@@ -16,7 +16,10 @@ export function setup(): () => void {
         `${scan.leaks.length} API keys found.\n`,
     );
     if (scan.leaks.length > 0) {
-      throw new Error(`API keys found in the service logs:\n${scan.leaks.slice(0, 20).join('\n')}`);
+      process.stderr.write(`\nFAIL: API keys found in the service logs:\n${scan.leaks.slice(0, 20).join('\n')}\n`);
+      // Vitest reports an error thrown here but still exits 0; the exit code is what CI sees.
+      process.exitCode = 1;
+      throw new Error('API keys found in the service logs');
     }
   };
 }

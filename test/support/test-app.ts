@@ -19,6 +19,8 @@ export interface TestApp {
   baseUrl: string;
   /** The PostgreSQL URL of this app's own database (postgres engine only). */
   databaseUrl?: string;
+  /** The file this app logs to (scanned for leaked keys after the suite). */
+  logFile: string;
   /** fetch against the running service over real HTTP. */
   request(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -72,11 +74,12 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const which = engine();
   const database = which === 'postgres' ? await createPostgresDatabase() : undefined;
+  const logFile = overrides.LOG_FILE ?? newLogFile(`app-${which}`);
   const env = validateEnvironment({
     NODE_ENV: 'test',
     // Logs go to a file of their own, which the global teardown scans for leaked keys.
     LOG_LEVEL: 'info',
-    LOG_FILE: newLogFile(`app-${which}`),
+    LOG_FILE: logFile,
     PGLITE_DIR: 'memory://',
     // Specs send many bad keys from 127.0.0.1; the rate-limit spec sets its own limits.
     RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
@@ -97,6 +100,7 @@ export async function startTestApp(
     users: new UserFactory(db),
     baseUrl,
     databaseUrl: database?.url,
+    logFile,
     request: (path, init) => fetch(`${baseUrl}${path}`, init),
     close: async () => {
       await app.close();
