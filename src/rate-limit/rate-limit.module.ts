@@ -1,8 +1,7 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
-import { RateLimiter, RedisThrottlerStorage } from '@app/common';
+import { MemoryThrottlerStorage, RateLimiter, RedisThrottlerStorage } from '@app/common';
 import type { Environment } from '../config/environment.js';
 
 const STORAGE = Symbol('RATE_LIMIT_STORAGE');
@@ -11,7 +10,7 @@ const STORAGE = Symbol('RATE_LIMIT_STORAGE');
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
 function createStorage(env: Environment, logger: Logger): ThrottlerStorage {
-  if (!env.REDIS_URL) return new ThrottlerStorageService();
+  if (!env.REDIS_URL) return new MemoryThrottlerStorage();
   const redis = new Redis(env.REDIS_URL, {
     keyPrefix: env.REDIS_KEY_PREFIX,
     // Fail fast rather than queue: a request must not wait for Redis to come back.

@@ -22,6 +22,7 @@ export { isDatabaseUnavailable, toAppError } from './errors/to-app-error.js';
 export { AllExceptionsFilter } from './filters/all-exceptions.filter.js';
 export { ApiErrorResponse, errorExample } from './swagger/api-error-response.decorator.js';
 export { ErrorBodyDto, ErrorEnvelopeDto } from './swagger/error-envelope.dto.js';
+export { MemoryThrottlerStorage } from './rate-limit/memory-throttler.storage.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limit/rate-limiter.js';
 export { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
 export { newTraceId, resolveTraceId, TRACE_ID_HEADER } from './trace/trace-id.js';

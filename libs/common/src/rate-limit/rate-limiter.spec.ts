@@ -1,10 +1,10 @@
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 
 function createSut(
   options: Partial<RateLimiterOptions> = {},
-  storage: ThrottlerStorage = new ThrottlerStorageService(),
+  storage: ThrottlerStorage = new MemoryThrottlerStorage(),
 ) {
   const onStorageError = vi.fn<(error: unknown) => void>();
   const limiter = new RateLimiter(storage, { perKeyPerMinute: 3, failedAuthPerMinute: 2, onStorageError, ...options });
