@@ -160,10 +160,13 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
       expect(live.ms).toBeLessThan(500);
       expect(ready.ms).toBeLessThan(2500);
       for (const { ms } of results) expect(ms).toBeLessThan(5000);
+      console.info(
+        `blackhole: delete 503 after ${deleted.ms} ms, ready 503 after ${ready.ms} ms, live 200 after ${live.ms} ms`,
+      );
     } finally {
       proxy.restore();
     }
-    await waitUntilReady();
+    console.info(`blackhole: ready again ${await waitUntilReady()} ms after the database came back`);
     expect((await del(user.id, user.apiKey)).status).toBe(200);
   });
 
@@ -172,15 +175,18 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
     proxy.refuse();
     proxy.cutAll();
     try {
+      const times = [];
       for (let i = 0; i < 3; i++) {
         const { response, ms } = await timed(() => del(user.id, user.apiKey));
         await expectEnvelope(response, { ...UNAVAILABLE, system_message: expect.any(String) });
         expect(ms).toBeLessThan(2500);
+        times.push(ms);
       }
+      console.info(`refused: 503 after ${times.join(', ')} ms`);
     } finally {
       proxy.restore();
     }
-    await waitUntilReady();
+    console.info(`refused: ready again ${await waitUntilReady()} ms after the database came back`);
     expect((await del(user.id, user.apiKey)).status).toBe(200);
   });
 
@@ -219,6 +225,7 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
 
     await sleep(300);
     const terminated = await terminateAppSessions();
+    const outageStarted = Date.now();
     await sleep(300);
     proxy.blackhole();
     await sleep(2000);
@@ -232,6 +239,7 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
     await load;
     clearTimeout(deadline);
 
+    const recoveredAfter = Date.now() - outageStarted;
     const all = [...outcomes.values()].flat();
     const count = (s: number) => all.filter((x) => x === s).length;
     expect(all.every((s) => s === 200 || s === 404 || s === 401 || s === 503)).toBe(true);
@@ -252,7 +260,8 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
     // Reported in docs/reliability.md.
     console.info(
       `outage under load: ${users.length} deletes, ${all.length} requests, ${count(200)}x200 ${count(503)}x503 ` +
-        `${count(401)}x401 ${count(404)}x404, ${terminated} sessions terminated, 2 s blackhole`,
+        `${count(401)}x401 ${count(404)}x404, ${terminated} sessions terminated, 2 s blackhole; ` +
+        `every account deleted ${recoveredAfter} ms after the outage began`,
     );
   });
 });
