@@ -1,8 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-
-/** What a storage answers for one hit (the package does not export the type by name). */
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import type { ThrottlerStorageRecord } from './throttler-storage-record.js';
 
 interface Window {
   hits: number;

@@ -1,11 +1,13 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from './throttler-storage-record.js';
 
-/** What a storage answers for one hit (the package does not export the type by name). */
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 import type { RateLimitState } from '../errors/errors.js';
 
 /** Both limits count per minute, in fixed windows. */
 const WINDOW_MS = 60_000;
+
+/** Past this many remembered IPs, expired ones are dropped before another is added. */
+const BLOCKED_IPS_SWEEP_SIZE = 10_000;
 
 export interface RateLimiterOptions {
   /** Requests per API key per minute (authenticated calls). */
@@ -61,6 +63,7 @@ export class RateLimiter {
     if (!record) return null;
     const decision = toDecision(record, limit);
     if (record.isBlocked || record.totalHits >= limit) {
+      if (this.blockedIps.size >= BLOCKED_IPS_SWEEP_SIZE) this.dropExpiredBlocks();
       this.blockedIps.set(ip, Date.now() + decision.state.resetSeconds * 1000);
     }
     return decision;
@@ -71,6 +74,11 @@ export class RateLimiter {
     const limit = this.options.perKeyPerMinute;
     const record = await this.count(`key:${apiKeyId}`, limit, 'per-key');
     return record ? toDecision(record, limit) : null;
+  }
+
+  /** An attacker rotating addresses must not grow the map without end: expired entries go. */
+  private dropExpiredBlocks(now = Date.now()): void {
+    for (const [ip, until] of this.blockedIps) if (until <= now) this.blockedIps.delete(ip);
   }
 
   private async count(key: string, limit: number, name: string): Promise<ThrottlerStorageRecord | null> {

@@ -1,8 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from './throttler-storage-record.js';
 
-/** What a storage answers for one hit (the package does not export the type by name). */
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 import type { Redis } from 'ioredis';
 
 /**
