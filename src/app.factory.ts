@@ -36,7 +36,8 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
       level: env.LOG_LEVEL,
       ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
       redact: {
-        paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key'],
+        // A failed query's parameters are data (key hashes, e-mails, addresses); its SQL text stays.
+        paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key', 'err.parameters'],
         censor: '[redacted]',
       },
       serializers: { req: serializeRequest },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { expectEnvelope } from './support/envelope.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -255,6 +256,12 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
       expect(seen.at(-1)).toSatisfy((s: number) => s === 200 || s === 401 || s === 404);
     }
     for (const user of bystanders) expect(expectAllOrNothing(after.get(user.id))).toBe('untouched');
+
+    // The outage is in the log, one warning per failed request, without the queries' parameters.
+    const log = readFileSync(t.logFile, 'utf8');
+    expect(log).toContain('"msg":"database unavailable"');
+    expect(log).toContain('"parameters":"[redacted]"');
+    expect(log).not.toContain('"parameters":[');
     expect((await t.request('/health/ready')).status).toBe(200);
 
     // Reported in docs/reliability.md.
@@ -263,5 +270,51 @@ describe.skipIf(engine() !== 'postgres')('database faults (PostgreSQL through a 
         `${count(401)}x401 ${count(404)}x404, ${terminated} sessions terminated, 2 s blackhole; ` +
         `every account deleted ${recoveredAfter} ms after the outage began`,
     );
+  });
+});
+
+describe.skipIf(engine() !== 'postgres')('the request time limit (REQUEST_TIMEOUT_MS)', () => {
+  let t: TestApp;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+    // The database's own bounds are longer than the request's, so the request limit is what fires.
+    t = await startTestApp(
+      { DB_STATEMENT_TIMEOUT_MS: '5000', DB_CONNECT_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' },
+      { connectVia: (url) => proxy.via(url) },
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await proxy?.close();
+  });
+
+  it('answers 503 when a request takes longer than the limit, and the late work does no harm', async () => {
+    const user = await t.users.create();
+    proxy.blackhole();
+    try {
+      const started = Date.now();
+      const response = await t.request(`/v1/user/${user.id}`, {
+        method: 'DELETE',
+        headers: { 'X-API-Key': user.apiKey },
+      });
+      const ms = Date.now() - started;
+      await expectEnvelope(response, { ...UNAVAILABLE, system_message: 'The request took too long to answer.' });
+      expect(ms).toBeGreaterThanOrEqual(900);
+      expect(ms).toBeLessThan(2500);
+      // The abandoned work ends with the database timeouts; the app keeps serving meanwhile.
+      expect((await t.request('/health/live')).status).toBe(200);
+    } finally {
+      proxy.restore();
+    }
+    for (let i = 0; (await t.request('/health/ready')).status !== 200; i++) {
+      if (i > 100) throw new Error('not ready again');
+      await sleep(100);
+    }
+    expect(
+      (await t.request(`/v1/user/${user.id}`, { method: 'DELETE', headers: { 'X-API-Key': user.apiKey } })).status,
+    ).toBe(200);
   });
 });
