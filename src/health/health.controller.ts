@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckService } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponse, ServiceUnavailableError } from '@app/common';
 import { Public } from '@app/users';
+import { DatabaseHealthIndicator } from './database.health.js';
 import { HealthResponseDto, LivenessResponseDto } from './health-response.dto.js';
 
 /** How long readiness waits for `SELECT 1` before calling the database down. */
@@ -14,7 +15,7 @@ const DATABASE_PING_TIMEOUT_MS = 1500;
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
   ) {}
 
   @Get('live')
@@ -40,7 +41,7 @@ export class HealthController {
   @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError('The database does not answer.'))
   async getReadiness(): Promise<HealthResponseDto> {
     try {
-      await this.health.check([() => this.database.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS)]);
+      await this.health.check([() => this.database.pingCheck('database', DATABASE_PING_TIMEOUT_MS)]);
     } catch {
       throw new ServiceUnavailableError('The database does not answer.');
     }
