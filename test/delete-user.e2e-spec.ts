@@ -201,6 +201,9 @@ describe('DELETE /v1/user/{user_id}', () => {
       // Both requests authenticate (the user is still live), then wait on the row lock.
       const pending = [del(user.id, user.apiKey), del(user.id, user.apiKey)];
       await waitFor(async () => {
+        // Inside a transaction PostgreSQL caches the statistics snapshot: drop it, or the first
+        // read (taken before the deletes arrive) would be all this loop ever sees.
+        await locker.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await locker.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE users%'`,
