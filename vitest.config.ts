@@ -11,6 +11,10 @@ const e2e = (engine: 'pglite' | 'postgres'): TestProjectInlineConfiguration => (
     name: `e2e-${engine}`,
     include: ['test/**/*.e2e-spec.ts'],
     env: { E2E_ENGINE: engine },
+    globalSetup: [
+      'test/support/log-scan.global-setup.ts',
+      ...(engine === 'postgres' ? ['test/support/build.global-setup.ts'] : []),
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

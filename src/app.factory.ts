@@ -1,42 +1,45 @@
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import secureJson from 'secure-json-parse';
 import {
   AllExceptionsFilter,
   BadRequestError,
   createValidationPipe,
   resolveTraceId,
+  toErrorEnvelope,
   TRACE_ID_HEADER,
 } from '@app/common';
 import { AppModule } from './app.module.js';
-import type { Environment } from './config/environment.js';
+import { type Environment, trustProxySetting } from './config/environment.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { setupSwagger } from './swagger.js';
 
-const NEST_LEVELS: Record<Environment['LOG_LEVEL'], LogLevel[]> = {
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-  fatal: ['fatal'],
-  silent: [],
-};
+/** Anything shaped like an API key (`ak_` + letters and digits), wherever a client put it. */
+const KEY_LIKE = /ak_[A-Za-z0-9]{8,}/g;
 
-/** Request logs carry the path only: a query string may hold anything, a key included. */
+/**
+ * Request logs carry the path only: a query string may hold anything, a key included. A key a
+ * client put in the path itself is cut out too.
+ */
 function serializeRequest(request: FastifyRequest): Record<string, unknown> {
-  return { method: request.method, path: request.url.split('?', 1)[0], remote_address: request.ip };
+  const path = request.url.split('?', 1)[0] ?? '';
+  return { method: request.method, path: path.replace(KEY_LIKE, 'ak_[redacted]'), remote_address: request.ip };
 }
 
-/** The Fastify adapter: trace ids, body limit and poisoning checks, JSON logs with secrets redacted. */
+/**
+ * The Fastify adapter: trace ids, body limit, JSON only (415 otherwise), poisoning checks, time
+ * limits, trusted proxies, `Cache-Control: no-store`, and JSON logs with secrets redacted.
+ */
 export function createFastifyAdapter(env: Environment): FastifyAdapter {
   const adapter = new FastifyAdapter({
     logger: {
       level: env.LOG_LEVEL,
+      ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
       redact: {
-        paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key'],
+        // A failed query's parameters are data (key hashes, e-mails, addresses); its SQL text stays.
+        paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key', 'err.parameters'],
         censor: '[redacted]',
       },
       serializers: { req: serializeRequest },
@@ -48,12 +51,40 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Without TRUST_PROXY, X-Forwarded-For is ignored: the client is the TCP peer, so a client
+    // cannot choose the IP its failed authentications are counted against.
+    // (Fastify takes a hop count too; the adapter's option type omits it.)
+    trustProxy: trustProxySetting(env.TRUST_PROXY) as boolean | string[],
+    // A client gets REQUEST_TIMEOUT_MS to send its request, and the service as long to answer it (503).
+    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    handlerTimeout: env.REQUEST_TIMEOUT_MS,
+    // Node checks requestTimeout every 30 s by default; check every second so the bound holds.
+    http: { connectionsCheckingInterval: 1000 },
+    // A URL Fastify cannot even decode (`/%`) fails before any hook or filter: answer it here, in
+    // the envelope, with the trace id.
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .header(TRACE_ID_HEADER, request.id)
+        .header('cache-control', 'no-store')
+        .send(toErrorEnvelope(new BadRequestError('The request URL is not valid.'), request.id));
+    },
   });
   const fastify = adapter.getInstance();
+  // On close, Fastify closes the idle keep-alive connections once; the connections busy at that
+  // moment would then idle for keepAliveTimeout (72 s) after their last answer and hold the exit.
+  // Node reads keepAliveTimeout as each answer finishes, so from now on a connection closes as
+  // soon as its request in flight is answered.
+  fastify.addHook('preClose', (done) => {
+    fastify.server.keepAliveTimeout = 1;
+    done();
+  });
   // The trace id goes out on every answer, including those Fastify gives before Nest sees the request.
   // Security headers too (computed once, see security-headers.ts), errors and unknown routes included.
+  // API answers are per caller and may carry secrets (a new key): no cache may keep them.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(TRACE_ID_HEADER, request.id).headers(SECURITY_HEADERS);
+    if (!request.url.startsWith('/docs')) reply.header('cache-control', 'no-store');
     done();
   });
   acceptJsonOnly(fastify);
@@ -84,9 +115,7 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
   });
 }
 
-/**
- * What every instance of the API gets, whoever built its module: the filter, the pipe, the docs.
- */
+/** What every instance of the API gets, whoever built its module: the filter, the pipe, the docs. */
 export function configureApp(app: NestFastifyApplication, env: Environment): void {
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
@@ -99,9 +128,9 @@ export function configureApp(app: NestFastifyApplication, env: Environment): voi
  * tests both use it, so tests run the real wiring.
  */
 export async function createApp(env: Environment): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), createFastifyAdapter(env), {
-    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[env.LOG_LEVEL] }),
-    // Nest would add form-urlencoded parsing; the API takes JSON only (see acceptJsonOnly).
+  const adapter = createFastifyAdapter(env);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
+    logger: new PinoNestLogger(adapter.getInstance().log),
     bodyParser: false,
   });
   configureApp(app, env);

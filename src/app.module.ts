@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module.js';
 import { buildDataSourceOptions } from './config/data-source.options.js';
 import type { Environment } from './config/environment.js';
 import { HealthModule } from './health/health.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
 @Module({})
 export class AppModule {
@@ -15,6 +16,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env),
         HealthModule,
+        RateLimitModule.forRoot(env),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(env), retryAttempts: 5, retryDelay: 2000 }),
         UsersModule,
         AuditModule,

@@ -6,6 +6,17 @@ import { EnvironmentError, readEnvironment } from './config/environment.js';
 async function main(): Promise<void> {
   const env = readEnvironment();
   const app = await createApp(env);
+  // Nest's shutdown hooks (enableShutdownHooks) stop accepting, let the requests in flight finish,
+  // then close the pool. This bounds the whole of it: whatever still hangs, the process is gone
+  // SHUTDOWN_TIMEOUT_MS after the signal.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`Shutdown took longer than ${env.SHUTDOWN_TIMEOUT_MS} ms; exiting now.\n`);
+        process.exit(1);
+      }, env.SHUTDOWN_TIMEOUT_MS).unref();
+    });
+  }
   const bootstrap = await runAdminBootstrap(app, env);
   await app.listen({ port: env.PORT, host: env.HOST });
 

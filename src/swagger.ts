@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '@app/users';
+import { addCommonErrorResponses } from './common-error-responses.js';
 
 /** The top-level keys of the document, in the order a reader expects them. */
 const TOP_LEVEL_ORDER = ['openapi', 'info', 'servers', 'tags', 'security', 'paths', 'components', 'externalDocs'];
@@ -68,7 +69,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
-  return canonicalOpenApiDocument(document);
+  return canonicalOpenApiDocument(addCommonErrorResponses(document));
 }
 
 /** The document as `openapi.json` holds it: two-space JSON and a final newline. */

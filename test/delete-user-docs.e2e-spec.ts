@@ -49,7 +49,8 @@ describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
         schema: { type: 'string', example: 'usr_abc123' },
       },
     ]);
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '404']);
+    // The seed's statuses, plus those every route can answer (rate limit, crash, database down).
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '404', '429', '500', '503']);
     expect(op.responses['200'].content['application/json'].example).toEqual(seed['200']);
     expect(op.responses['403'].content['application/json'].examples.INSUFFICIENT_PERMISSIONS.value).toEqual(
       seed['403'],

@@ -117,23 +117,79 @@ export class Environment {
   @Min(1)
   @Max(10000)
   RETENTION_BATCH_SIZE = 500;
+
+  /** Write logs to this file (appending) instead of standard output. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  RATE_LIMIT_PER_KEY_PER_MINUTE = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE = 30;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsString()
+  REDIS_KEY_PREFIX = 'users-service:rate-limit:';
+
+  /**
+   * Which proxies may set X-Forwarded-For: `false` (none: the client is the TCP peer), a hop count,
+   * or a comma-separated list of addresses/CIDRs (or proxy-addr names such as `loopback`).
+   */
+  @Matches(/^(false|\d{1,2}|[A-Za-z0-9.:/]+(\s*,\s*[A-Za-z0-9.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be false, a hop count, or a comma-separated list of addresses',
+  })
+  TRUST_PROXY = 'false';
+
+  /** Longest time to receive a whole request (slow clients get 408). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  REQUEST_TIMEOUT_MS = 10_000;
+
+  /** After SIGTERM, the process exits at the latest after this long, finished or not. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(60_000)
+  SHUTDOWN_TIMEOUT_MS = 9000;
 }
+
+/** Fastify's `trustProxy` for a TRUST_PROXY value. */
+export function trustProxySetting(value: string): false | number | string[] {
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value.split(',').map((part) => part.trim());
+}
+
+/** The variables without a default (unset means "not used"), which a fresh Environment has no key for. */
+const OPTIONAL_VARIABLES = [
+  'DATABASE_URL',
+  'BOOTSTRAP_ADMIN_KEY',
+  'DELETED_USER_RETENTION_DAYS',
+  'LOG_FILE',
+  'REDIS_URL',
+];
 
 /** Raised when the environment is invalid; its message names every offending variable. */
 export class EnvironmentError extends Error {}
 
 /** Validates raw variables (strings) into a typed, defaulted `Environment`, or throws naming each bad one. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const known = Object.keys(new Environment());
-  const picked = Object.fromEntries(
-    Object.entries(raw).filter(
-      ([key]) =>
-        known.includes(key) ||
-        key === 'DATABASE_URL' ||
-        key === 'BOOTSTRAP_ADMIN_KEY' ||
-        key === 'DELETED_USER_RETENTION_DAYS',
-    ),
-  );
+  const known = new Set([...Object.keys(new Environment()), ...OPTIONAL_VARIABLES]);
+  const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.has(key)));
   const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false });
   if (errors.length > 0) {

@@ -7,3 +7,8 @@ export class HealthResponseDto {
   @ApiProperty({ enum: ['up'], example: 'up' })
   database: 'up';
 }
+
+export class LivenessResponseDto {
+  @ApiProperty({ enum: ['ok'], example: 'ok' })
+  status: 'ok';
+}

@@ -1,31 +1,66 @@
 import { Controller, Get } from '@nestjs/common';
+import { HealthCheckService } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ApiErrorResponse, ServiceUnavailableError } from '@app/common';
 import { Public } from '@app/users';
-import { HealthResponseDto } from './health-response.dto.js';
+import { DatabaseHealthIndicator } from './database.health.js';
+import { HealthResponseDto, LivenessResponseDto } from './health-response.dto.js';
+
+/** How long readiness waits for `SELECT 1` before calling the database down. */
+const DATABASE_PING_TIMEOUT_MS = 1500;
 
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+  ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Health', description: 'Whether the service and its database answer. No API key needed.' })
+  @Get('live')
+  @ApiOperation({
+    summary: 'Liveness',
+    description:
+      'Whether the process can serve at all. Touches no dependency: it answers 200 even while the database is down, ' +
+      'so that an orchestrator does not restart a process that only waits for its database. No API key needed.',
+  })
+  @ApiOkResponse({ type: LivenessResponseDto, description: 'The process can serve.', example: { status: 'ok' } })
+  getLiveness(): LivenessResponseDto {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness',
+    description:
+      'Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s. ' +
+      'Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.',
+  })
   @ApiOkResponse({
     type: HealthResponseDto,
     description: 'The service runs and its database answers.',
     example: { status: 'ok', database: 'up' },
   })
-  @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError())
-  async getHealth(): Promise<HealthResponseDto> {
+  @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError('The database does not answer.'))
+  async getReadiness(): Promise<HealthResponseDto> {
     try {
-      await this.db.query('SELECT 1');
+      await this.health.check([() => this.database.pingCheck('database', DATABASE_PING_TIMEOUT_MS)]);
     } catch {
       throw new ServiceUnavailableError('The database does not answer.');
     }
     return { status: 'ok', database: 'up' };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Health', description: 'The same as /health/ready (kept for existing clients).' })
+  @ApiOkResponse({
+    type: HealthResponseDto,
+    description: 'The service runs and its database answers.',
+    example: { status: 'ok', database: 'up' },
+  })
+  @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError('The database does not answer.'))
+  getHealth(): Promise<HealthResponseDto> {
+    return this.getReadiness();
   }
 }

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { UserFactory } from '@app/users/testing';
 import { createApp } from '../../src/app.factory.js';
 import { validateEnvironment } from '../../src/config/environment.js';
+import { newLogFile } from './logs.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -18,6 +19,8 @@ export interface TestApp {
   baseUrl: string;
   /** The PostgreSQL URL of this app's own database (postgres engine only). */
   databaseUrl?: string;
+  /** The file this app logs to (scanned for leaked keys after the suite). */
+  logFile: string;
   /** fetch against the running service over real HTTP. */
   request(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -29,7 +32,7 @@ export function engine(): Engine {
 }
 
 /** A database of its own on the PostgreSQL of TEST_DATABASE_URL, dropped again on close. */
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `users_e2e_${randomBytes(6).toString('hex')}`;
@@ -60,14 +63,28 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
  * Boots the real application (the same factory as `main.ts`, real migrations) on a fresh
  * database of this project's engine, listening on a free port of 127.0.0.1.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export interface StartOptions {
+  /** Rewrites the database URL the app connects with (e.g. through a TcpProxy); postgres only. */
+  connectVia?: (url: string) => string;
+}
+
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestApp> {
   const which = engine();
   const database = which === 'postgres' ? await createPostgresDatabase() : undefined;
+  const logFile = overrides.LOG_FILE ?? newLogFile(`app-${which}`);
   const env = validateEnvironment({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    // Logs go to a file of their own, which the global teardown scans for leaked keys.
+    LOG_LEVEL: 'info',
+    LOG_FILE: logFile,
     PGLITE_DIR: 'memory://',
-    ...(database ? { DATABASE_URL: database.url } : {}),
+    // Specs send many bad keys from 127.0.0.1; the rate-limit spec sets its own limits.
+    RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
+    RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000',
+    ...(database ? { DATABASE_URL: options.connectVia ? options.connectVia(database.url) : database.url } : {}),
     ...overrides,
   });
   const app = await createApp(env);
@@ -83,6 +100,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     users: new UserFactory(db),
     baseUrl,
     databaseUrl: database?.url,
+    logFile,
     request: (path, init) => fetch(`${baseUrl}${path}`, init),
     close: async () => {
       await app.close();

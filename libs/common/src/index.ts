@@ -11,6 +11,9 @@ export {
   InvalidApiKeyError,
   LastApiKeyError,
   PayloadTooLargeError,
+  RateLimitExceededError,
+  type RateLimitState,
+  rateLimitHeaders,
   RouteNotFoundError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
@@ -24,5 +27,8 @@ export { type Page, TotalCountInterceptor, TOTAL_COUNT_HEADER } from './http/tot
 export { AllExceptionsFilter } from './filters/all-exceptions.filter.js';
 export { ApiErrorResponse, errorExample } from './swagger/api-error-response.decorator.js';
 export { ErrorBodyDto, ErrorEnvelopeDto } from './swagger/error-envelope.dto.js';
+export { MemoryThrottlerStorage } from './rate-limit/memory-throttler.storage.js';
+export { RateLimiter, type RateLimiterOptions } from './rate-limit/rate-limiter.js';
+export { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
 export { newTraceId, resolveTraceId, TRACE_ID_HEADER } from './trace/trace-id.js';
 export { createValidationPipe } from './validation/validation.pipe.js';

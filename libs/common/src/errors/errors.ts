@@ -166,6 +166,37 @@ export class ValidationError extends AppError {
   }
 }
 
+/** How a rate limit stands after a request was counted against it. */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+/** The `X-RateLimit-*` headers of a state (`Reset` in seconds from now, as `Retry-After`). */
+export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(state.limit),
+    'x-ratelimit-remaining': String(state.remaining),
+    'x-ratelimit-reset': String(state.resetSeconds),
+  };
+}
+
+export class RateLimitExceededError extends AppError {
+  constructor(state: RateLimitState, systemMessage = 'Too many requests. Wait for the time in Retry-After.') {
+    super({
+      code: 'RATE_LIMIT_EXCEEDED',
+      status: 429,
+      type: 'rate_limit_error',
+      message: 'Too many requests. Please try again later.',
+      systemMessage,
+      details: { limit: state.limit, retry_after_seconds: state.resetSeconds },
+      headers: { 'retry-after': String(state.resetSeconds), ...rateLimitHeaders(state) },
+    });
+  }
+}
+
 export class InternalError extends AppError {
   constructor() {
     super({

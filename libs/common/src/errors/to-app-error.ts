@@ -23,6 +23,8 @@ const UNAVAILABLE_MESSAGES = [
   'Client has encountered a connection error',
   'Connection is not established',
   'Driver not Connected',
+  // pg's client-side query_timeout: the server did not even answer with statement_timeout.
+  'Query read timeout',
 ];
 
 function ownCode(value: unknown): string | undefined {
@@ -76,6 +78,9 @@ export function toAppError(exception: unknown, request: RequestLine): AppError {
   if (exception instanceof AppError) return exception;
   if (exception instanceof HttpException) {
     return fromStatus(exception.getStatus(), request) ?? new InternalError();
+  }
+  if (ownCode(exception) === 'FST_ERR_HANDLER_TIMEOUT') {
+    return new ServiceUnavailableError('The request took too long to answer.');
   }
   const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {

@@ -20,7 +20,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const error = toAppError(exception, request);
 
-    if (error.status >= 500 && !(exception instanceof AppError && exception === error)) {
+    if (error.status === 503 && !(exception instanceof AppError)) {
+      // An outage fails every request for a while: one warning each, not an error with alarms.
+      request.log.warn({ err: exception, code: error.code }, 'database unavailable');
+    } else if (error.status >= 500 && !(exception instanceof AppError && exception === error)) {
       request.log.error({ err: exception, code: error.code }, 'request failed');
     } else if (error.status >= 500) {
       request.log.warn({ code: error.code }, error.systemMessage);

@@ -1,69 +1,132 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthenticationRequiredError, InvalidApiKeyError } from '@app/common';
+import {
+  AuthenticationRequiredError,
+  InvalidApiKeyError,
+  RateLimiter,
+  RateLimitExceededError,
+  type RateLimitState,
+} from '@app/common';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import type { KeyPrincipal } from '../api-keys/api-keys.repository.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import type { RequestWithCaller } from './request-with-caller.js';
 
-function createSut({ isPublic = false } = {}) {
-  const apiKeys = { authenticate: vi.fn<ApiKeysService['authenticate']>() };
-  const reflector = { getAllAndOverride: vi.fn().mockReturnValue(isPublic) };
-  const sut = new ApiKeyGuard(reflector as unknown as Reflector, apiKeys as unknown as ApiKeysService);
-  const request = (headers: Record<string, string | string[]>): RequestWithCaller =>
-    ({ id: 'req_1', ip: '10.0.0.1', headers, log: { warn: vi.fn() } }) as unknown as RequestWithCaller;
-  const context = (req: RequestWithCaller): ExecutionContext =>
-    ({
-      getHandler: () => undefined,
-      getClass: () => undefined,
-      switchToHttp: () => ({ getRequest: () => req }),
-    }) as unknown as ExecutionContext;
-  return { sut, apiKeys, request, context };
+const KEY = `ak_${'k'.repeat(40)}`;
+const STATE: RateLimitState = { limit: 3, remaining: 0, resetSeconds: 20 };
+const PRINCIPAL = {
+  userId: 'usr_1',
+  role: 'role_member',
+  apiKeyId: 'key_1',
+  lastUsedAt: null,
+} as unknown as KeyPrincipal;
+
+function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) {
+  const reflector = { getAllAndOverride: vi.fn().mockReturnValue(options.isPublic ?? false) } as unknown as Reflector;
+  const authenticate = vi.fn<ApiKeysService['authenticate']>().mockResolvedValue(PRINCIPAL);
+  const apiKeys = { authenticate } as unknown as ApiKeysService;
+  const limiter = {
+    failedAuthBlocked: vi.fn<RateLimiter['failedAuthBlocked']>().mockReturnValue(null),
+    recordFailedAuth: vi.fn<RateLimiter['recordFailedAuth']>().mockResolvedValue({
+      exceeded: false,
+      state: { limit: 3, remaining: 2, resetSeconds: 60 },
+    }),
+    consumeKey: vi.fn<RateLimiter['consumeKey']>().mockResolvedValue({
+      exceeded: false,
+      state: { limit: 600, remaining: 599, resetSeconds: 60 },
+    }),
+  };
+  const guard = new ApiKeyGuard(
+    reflector,
+    apiKeys,
+    options.withLimiter === false ? undefined : (limiter as unknown as RateLimiter),
+  );
+  const reply = { headers: vi.fn() };
+  const request = {
+    headers: {} as Record<string, string>,
+    ip: '203.0.113.5',
+    id: 'req_1',
+    log: { warn: vi.fn() },
+  } as unknown as RequestWithCaller & { headers: Record<string, string>; log: { warn: ReturnType<typeof vi.fn> } };
+  const context = {
+    getHandler: () => undefined,
+    getClass: () => undefined,
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+  } as unknown as ExecutionContext;
+  return { guard, authenticate, limiter, request, reply, context };
 }
 
 describe('ApiKeyGuard', () => {
-  it('lets public routes through without looking at keys', async () => {
-    const { sut, apiKeys, request, context } = createSut({ isPublic: true });
-    await expect(sut.canActivate(context(request({})))).resolves.toBe(true);
-    expect(apiKeys.authenticate).not.toHaveBeenCalled();
+  it('lets a public route through without looking anything up', async () => {
+    const { guard, context, authenticate, limiter } = createSut({ isPublic: true });
+    await expect(guard.canActivate(context)).resolves.toBe(true);
+    expect(authenticate).not.toHaveBeenCalled();
+    expect(limiter.failedAuthBlocked).not.toHaveBeenCalled();
   });
 
-  it('throws AuthenticationRequiredError without a key, or with an empty one', async () => {
-    const { sut, request, context } = createSut();
-    await expect(sut.canActivate(context(request({})))).rejects.toBeInstanceOf(AuthenticationRequiredError);
-    await expect(sut.canActivate(context(request({ 'x-api-key': '' })))).rejects.toBeInstanceOf(
-      AuthenticationRequiredError,
+  it('answers 401 AUTHENTICATION_REQUIRED without a key', async () => {
+    const { guard, context } = createSut();
+    await expect(guard.canActivate(context)).rejects.toBeInstanceOf(AuthenticationRequiredError);
+  });
+
+  it('refuses an IP over the failed-authentication limit before the key lookup', async () => {
+    const { guard, context, request, limiter, authenticate } = createSut();
+    request.headers['x-api-key'] = KEY;
+    limiter.failedAuthBlocked.mockReturnValue(STATE);
+    await expect(guard.canActivate(context)).rejects.toEqual(
+      new RateLimitExceededError(STATE, 'Too many failed authentications from this address.'),
     );
+    expect(limiter.failedAuthBlocked).toHaveBeenCalledWith('203.0.113.5');
+    expect(authenticate).not.toHaveBeenCalled();
   });
 
-  it('throws InvalidApiKeyError for a repeated header without a lookup, and for a key that does not authenticate', async () => {
-    const { sut, apiKeys, request, context } = createSut();
-    await expect(sut.canActivate(context(request({ 'x-api-key': ['a', 'b'] })))).rejects.toBeInstanceOf(
-      InvalidApiKeyError,
+  it('counts a failed authentication against the IP and logs a hash prefix, never the key', async () => {
+    const { guard, context, request, limiter, authenticate } = createSut();
+    request.headers['x-api-key'] = KEY;
+    authenticate.mockResolvedValue(null);
+    await expect(guard.canActivate(context)).rejects.toBeInstanceOf(InvalidApiKeyError);
+    expect(limiter.recordFailedAuth).toHaveBeenCalledWith('203.0.113.5');
+    expect(request.log.warn).toHaveBeenCalledWith(
+      { event: 'authentication_failed', key_hash_prefix: expect.stringMatching(/^[0-9a-f]{12}$/), ip: '203.0.113.5' },
+      'invalid API key',
     );
-    expect(apiKeys.authenticate).not.toHaveBeenCalled();
-    apiKeys.authenticate.mockResolvedValue(null);
-    const req = request({ 'x-api-key': 'ak_whatever' });
-    await expect(sut.canActivate(context(req))).rejects.toBeInstanceOf(InvalidApiKeyError);
-    expect(JSON.stringify((req.log.warn as ReturnType<typeof vi.fn>).mock.calls)).not.toContain('ak_whatever');
+    expect(JSON.stringify(request.log.warn.mock.calls)).not.toContain(KEY);
   });
 
-  it('puts the caller, with trace id, ip and user agent, on the request', async () => {
-    const { sut, apiKeys, request, context } = createSut();
-    apiKeys.authenticate.mockResolvedValue({
-      apiKeyId: 'key_1',
-      userId: 'usr_1',
-      role: 'role_admin',
-      lastUsedAt: null,
+  it('answers 429 instead of 401 when that failure is over the limit', async () => {
+    const { guard, context, request, limiter, authenticate } = createSut();
+    request.headers['x-api-key'] = KEY;
+    authenticate.mockResolvedValue(null);
+    limiter.recordFailedAuth.mockResolvedValue({ exceeded: true, state: STATE });
+    await expect(guard.canActivate(context)).rejects.toBeInstanceOf(RateLimitExceededError);
+  });
+
+  it('counts a valid key, sets the X-RateLimit headers and the caller', async () => {
+    const { guard, context, request, limiter, reply } = createSut();
+    request.headers['x-api-key'] = KEY;
+    await expect(guard.canActivate(context)).resolves.toBe(true);
+    expect(limiter.consumeKey).toHaveBeenCalledWith('key_1');
+    expect(reply.headers).toHaveBeenCalledWith({
+      'x-ratelimit-limit': '600',
+      'x-ratelimit-remaining': '599',
+      'x-ratelimit-reset': '60',
     });
-    const req = request({ 'x-api-key': 'ak_valid', 'user-agent': 'curl/8' });
-    await expect(sut.canActivate(context(req))).resolves.toBe(true);
-    expect(req.caller).toEqual({
-      userId: 'usr_1',
-      role: 'role_admin',
-      apiKeyId: 'key_1',
-      traceId: 'req_1',
-      ip: '10.0.0.1',
-      userAgent: 'curl/8',
-    });
+    expect(request.caller).toMatchObject({ userId: 'usr_1', apiKeyId: 'key_1', traceId: 'req_1', ip: '203.0.113.5' });
+  });
+
+  it('answers 429 when the key is over its limit, and sets no caller', async () => {
+    const { guard, context, request, limiter } = createSut();
+    request.headers['x-api-key'] = KEY;
+    limiter.consumeKey.mockResolvedValue({ exceeded: true, state: STATE });
+    await expect(guard.canActivate(context)).rejects.toEqual(
+      new RateLimitExceededError(STATE, 'Too many requests with this API key.'),
+    );
+    expect(request.caller).toBeUndefined();
+  });
+
+  it('works without a rate limiter (an app that provides none)', async () => {
+    const { guard, context, request } = createSut({ withLimiter: false });
+    request.headers['x-api-key'] = KEY;
+    await expect(guard.canActivate(context)).resolves.toBe(true);
   });
 });

@@ -1,0 +1,77 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
+import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+
+function createSut(
+  options: Partial<RateLimiterOptions> = {},
+  storage: ThrottlerStorage = new MemoryThrottlerStorage(),
+) {
+  const onStorageError = vi.fn<(error: unknown) => void>();
+  const limiter = new RateLimiter(storage, { perKeyPerMinute: 3, failedAuthPerMinute: 2, onStorageError, ...options });
+  return { limiter, storage, onStorageError };
+}
+
+describe('RateLimiter', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('lets a key make perKeyPerMinute requests, counting Remaining down, then refuses it', async () => {
+    const { limiter } = createSut();
+    const decisions = [];
+    for (let i = 0; i < 4; i++) decisions.push(await limiter.consumeKey('key_a'));
+    expect(decisions.map((d) => d?.exceeded)).toEqual([false, false, false, true]);
+    expect(decisions.map((d) => d?.state.remaining)).toEqual([2, 1, 0, 0]);
+    for (const d of decisions) {
+      expect(d?.state.limit).toBe(3);
+      expect(d?.state.resetSeconds).toBeGreaterThanOrEqual(1);
+      expect(d?.state.resetSeconds).toBeLessThanOrEqual(60);
+    }
+    expect((await limiter.consumeKey('key_b'))?.exceeded).toBe(false);
+  });
+
+  it('blocks an IP locally once it has used its failed-authentication budget, until the window ends', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const { limiter } = createSut();
+    expect(limiter.failedAuthBlocked('203.0.113.1')).toBeNull();
+    expect((await limiter.recordFailedAuth('203.0.113.1'))?.exceeded).toBe(false);
+    expect(limiter.failedAuthBlocked('203.0.113.1')).toBeNull();
+    expect((await limiter.recordFailedAuth('203.0.113.1'))?.exceeded).toBe(false);
+    // The budget is used: the next request of that IP is refused before any lookup.
+    expect(limiter.failedAuthBlocked('203.0.113.1')).toEqual({ limit: 2, remaining: 0, resetSeconds: 60 });
+    expect(limiter.failedAuthBlocked('203.0.113.2')).toBeNull();
+
+    vi.advanceTimersByTime(30_000);
+    expect(limiter.failedAuthBlocked('203.0.113.1')?.resetSeconds).toBe(30);
+    vi.advanceTimersByTime(30_001);
+    expect(limiter.failedAuthBlocked('203.0.113.1')).toBeNull();
+  });
+
+  it('says a failure is over the limit when the shared counter already is (another replica counted it)', async () => {
+    const increment = vi.fn<ThrottlerStorage['increment']>().mockResolvedValue({
+      totalHits: 5,
+      timeToExpire: 12,
+      isBlocked: true,
+      timeToBlockExpire: 12,
+    });
+    const { limiter } = createSut({}, { increment });
+    expect(await limiter.recordFailedAuth('198.51.100.1')).toEqual({
+      exceeded: true,
+      state: { limit: 2, remaining: 0, resetSeconds: 12 },
+    });
+    expect(increment).toHaveBeenCalledWith('ip:198.51.100.1', 60_000, 2, 0, 'failed-auth');
+    expect(limiter.failedAuthBlocked('198.51.100.1')?.resetSeconds).toBe(12);
+  });
+
+  it('fails open when the counter store fails, and says so', async () => {
+    const error = new Error('Redis is down');
+    const { limiter, onStorageError } = createSut(
+      {},
+      { increment: vi.fn<ThrottlerStorage['increment']>().mockRejectedValue(error) },
+    );
+    expect(await limiter.consumeKey('key_a')).toBeNull();
+    expect(await limiter.recordFailedAuth('203.0.113.9')).toBeNull();
+    expect(limiter.failedAuthBlocked('203.0.113.9')).toBeNull();
+    expect(onStorageError).toHaveBeenCalledWith(error);
+  });
+});

@@ -1,0 +1,100 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from './throttler-storage-record.js';
+
+import type { RateLimitState } from '../errors/errors.js';
+
+/** Both limits count per minute, in fixed windows. */
+const WINDOW_MS = 60_000;
+
+/** Past this many remembered IPs, expired ones are dropped before another is added. */
+const BLOCKED_IPS_SWEEP_SIZE = 10_000;
+
+export interface RateLimiterOptions {
+  /** Requests per API key per minute (authenticated calls). */
+  perKeyPerMinute: number;
+  /** Failed authentications per client IP per minute; beyond it every request of that IP is refused. */
+  failedAuthPerMinute: number;
+  /** Told when the counter store fails; the limiter then lets the request through (fails open). */
+  onStorageError?: (error: unknown) => void;
+}
+
+/** The outcome of counting one request: the state to advertise and whether this request is over. */
+export interface RateLimitDecision {
+  state: RateLimitState;
+  exceeded: boolean;
+}
+
+/**
+ * Per-key and per-IP limits over a @nestjs/throttler storage (in memory, or Redis shared by the
+ * replicas). It is built for the guard's hot path: an authenticated request costs one counter
+ * increment, and the failed-authentication limit costs nothing until authentication fails, because
+ * IPs over it are remembered locally and refused before any key lookup.
+ */
+export class RateLimiter {
+  /** Client IPs known to be over the failed-authentication limit, with the time (ms) their window ends. */
+  private readonly blockedIps = new Map<string, number>();
+
+  constructor(
+    private readonly storage: ThrottlerStorage,
+    private readonly options: RateLimiterOptions,
+  ) {}
+
+  /** Synchronous and local: the state of the failed-auth limit if `ip` is over it, else null. */
+  failedAuthBlocked(ip: string): RateLimitState | null {
+    if (this.blockedIps.size === 0) return null;
+    const until = this.blockedIps.get(ip);
+    if (until === undefined) return null;
+    const left = until - Date.now();
+    if (left <= 0) {
+      this.blockedIps.delete(ip);
+      return null;
+    }
+    return { limit: this.options.failedAuthPerMinute, remaining: 0, resetSeconds: Math.ceil(left / 1000) };
+  }
+
+  /**
+   * Counts one failed authentication of `ip`. Once the IP has used its budget it is remembered, so
+   * that its next requests are refused without a key lookup; `exceeded` is true when this very
+   * failure is over the limit (possible when several replicas share the counter).
+   */
+  async recordFailedAuth(ip: string): Promise<RateLimitDecision | null> {
+    const limit = this.options.failedAuthPerMinute;
+    const record = await this.count(`ip:${ip}`, limit, 'failed-auth');
+    if (!record) return null;
+    const decision = toDecision(record, limit);
+    if (record.isBlocked || record.totalHits >= limit) {
+      if (this.blockedIps.size >= BLOCKED_IPS_SWEEP_SIZE) this.dropExpiredBlocks();
+      this.blockedIps.set(ip, Date.now() + decision.state.resetSeconds * 1000);
+    }
+    return decision;
+  }
+
+  /** Counts one authenticated request of an API key. Null when the counter store is unavailable. */
+  async consumeKey(apiKeyId: string): Promise<RateLimitDecision | null> {
+    const limit = this.options.perKeyPerMinute;
+    const record = await this.count(`key:${apiKeyId}`, limit, 'per-key');
+    return record ? toDecision(record, limit) : null;
+  }
+
+  /** An attacker rotating addresses must not grow the map without end: expired entries go. */
+  private dropExpiredBlocks(now = Date.now()): void {
+    for (const [ip, until] of this.blockedIps) if (until <= now) this.blockedIps.delete(ip);
+  }
+
+  private async count(key: string, limit: number, name: string): Promise<ThrottlerStorageRecord | null> {
+    try {
+      return await this.storage.increment(key, WINDOW_MS, limit, 0, name);
+    } catch (error) {
+      this.options.onStorageError?.(error);
+      return null;
+    }
+  }
+}
+
+function toDecision(record: ThrottlerStorageRecord, limit: number): RateLimitDecision {
+  const seconds = record.isBlocked ? record.timeToBlockExpire : record.timeToExpire;
+  return {
+    exceeded: record.isBlocked,
+    state: { limit, remaining: Math.max(0, limit - record.totalHits), resetSeconds: Math.max(1, seconds) },
+  };
+}

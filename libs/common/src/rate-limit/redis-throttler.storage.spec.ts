@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+
+function createSut(reply: [number, number]) {
+  const rateLimitIncrement = vi
+    .fn<(key: string, windowMs: number) => Promise<[number, number]>>()
+    .mockResolvedValue(reply);
+  const defineCommand = vi.fn();
+  const redis = { defineCommand, rateLimitIncrement, status: 'ready', quit: vi.fn(), disconnect: vi.fn() };
+  const storage = new RedisThrottlerStorage(redis as unknown as Redis);
+  return { storage, redis };
+}
+
+describe('RedisThrottlerStorage', () => {
+  it('defines one atomic script (INCR, then PEXPIRE on a new window)', () => {
+    const { redis } = createSut([1, 60_000]);
+    expect(redis.defineCommand).toHaveBeenCalledWith('rateLimitIncrement', {
+      numberOfKeys: 1,
+      lua: expect.stringMatching(/INCR[\s\S]*PTTL[\s\S]*PEXPIRE/),
+    });
+  });
+
+  it('answers the count and the seconds left; within the limit it is not blocked', async () => {
+    const { storage, redis } = createSut([3, 41_200]);
+    expect(await storage.increment('key:key_a', 60_000, 3, 0, 'per-key')).toEqual({
+      totalHits: 3,
+      timeToExpire: 42,
+      isBlocked: false,
+      timeToBlockExpire: 0,
+    });
+    expect(redis.rateLimitIncrement).toHaveBeenCalledWith('per-key:key:key_a', 60_000);
+  });
+
+  it('is blocked once the shared count passes the limit', async () => {
+    const { storage } = createSut([4, 500]);
+    expect(await storage.increment('key:key_a', 60_000, 3, 0, 'per-key')).toEqual({
+      totalHits: 4,
+      timeToExpire: 1,
+      isBlocked: true,
+      timeToBlockExpire: 1,
+    });
+  });
+});

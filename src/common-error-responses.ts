@@ -1,0 +1,73 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import {
+  type AppError,
+  BadRequestError,
+  errorExample,
+  InternalError,
+  PayloadTooLargeError,
+  RateLimitExceededError,
+  ServiceUnavailableError,
+  UnsupportedMediaTypeError,
+} from '@app/common';
+
+type Operation = {
+  security?: unknown[];
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+function response(description: string, errors: AppError[]): Record<string, unknown> {
+  return {
+    description,
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' },
+        examples: Object.fromEntries(errors.map((e) => [e.code, { summary: e.systemMessage, value: errorExample(e) }])),
+      },
+    },
+  };
+}
+
+/** Paths that never touch the database, so never answer 503. */
+const WITHOUT_DATABASE = new Set(['/health/live']);
+
+/**
+ * Documents the errors that any route of a kind can answer, whatever its controller says: 429 on
+ * every route that takes an API key, 400/413/415 on every route with a body, 503 on every route
+ * that needs the database, and the generic 500. A route's own documentation of a status wins.
+ */
+export function addCommonErrorResponses(document: OpenAPIObject): OpenAPIObject {
+  const rateLimited = new RateLimitExceededError({ limit: 600, remaining: 0, resetSeconds: 42 });
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const operation = (item as Record<string, Operation | undefined>)[method];
+      if (!operation) continue;
+      const add = (status: number, description: string, ...errors: AppError[]) => {
+        operation.responses[String(status)] ??= response(description, errors);
+      };
+      if (operation.security?.length) {
+        add(
+          429,
+          'Too many requests with this API key, or too many failed authentications from this address. See Retry-After.',
+          rateLimited,
+        );
+      }
+      if (operation.requestBody) {
+        add(
+          400,
+          'The body is not valid JSON, or tries prototype poisoning.',
+          new BadRequestError('The request body is not valid JSON.'),
+        );
+        add(413, 'The body is larger than BODY_LIMIT_BYTES.', new PayloadTooLargeError());
+        add(415, 'The body is not JSON.', new UnsupportedMediaTypeError());
+      }
+      if (!WITHOUT_DATABASE.has(path)) {
+        add(503, 'The database is unreachable or too slow. See Retry-After.', new ServiceUnavailableError());
+      }
+      add(500, 'An unexpected error; its details are in the log under the trace id.', new InternalError());
+    }
+  }
+  return document;
+}
