@@ -10,6 +10,9 @@ import type { UserEntity } from './user.entity.js';
 import type { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
+/** A well-formed id; the repository fakes decide whether it exists. */
+const SOME_ID = `usr_${'4'.repeat(32)}`;
+
 const member: Caller = {
   userId: 'usr_11111111111111111111111111111111',
   role: 'role_member',
@@ -73,9 +76,9 @@ describe('UsersService', () => {
         user({ isDeleted: true, isActive: false, deletedAt, deletedBy: member.userId }),
       );
 
-      await expect(sut.getById('usr_x', { include_deleted: false }, admin)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(sut.getById('usr_x', { include_deleted: true }, member)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(sut.getById('usr_x', { include_deleted: true }, admin)).resolves.toMatchObject({
+      await expect(sut.getById(SOME_ID, { include_deleted: false }, admin)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(sut.getById(SOME_ID, { include_deleted: true }, member)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(sut.getById(SOME_ID, { include_deleted: true }, admin)).resolves.toMatchObject({
         is_deleted: true,
         deleted_at: '2025-03-03T03:03:03Z',
         deleted_by: member.userId,
@@ -86,7 +89,7 @@ describe('UsersService', () => {
     it('answers the plain user object, without the deletion state, to anyone else', async () => {
       const { sut, repository } = createSut();
       repository.findById.mockResolvedValue(user());
-      const answer = await sut.getById('usr_x', { include_deleted: true }, member);
+      const answer = await sut.getById(SOME_ID, { include_deleted: true }, member);
       expect(answer).not.toHaveProperty('is_deleted');
       expect(answer).toMatchObject({ full_name: 'Ada', created_at: '2025-01-01T00:00:00Z' });
     });
@@ -94,7 +97,7 @@ describe('UsersService', () => {
     it('answers 404 for an unknown id', async () => {
       const { sut, repository } = createSut();
       repository.findById.mockResolvedValue(null);
-      await expect(sut.getById('usr_x', { include_deleted: true }, admin)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(sut.getById(SOME_ID, { include_deleted: true }, admin)).rejects.toBeInstanceOf(UserNotFoundError);
     });
   });
 
@@ -151,7 +154,7 @@ describe('UsersService', () => {
     it('returns the user and a fresh secret whose hash is what the repository stores', async () => {
       const { sut, repository } = createSut();
       repository.restoreIfDeleted.mockResolvedValue(user());
-      const answer = await sut.restore('usr_x', admin);
+      const answer = await sut.restore(SOME_ID, admin);
       expect(answer.api_key).toMatch(/^ak_[A-Za-z0-9]{40}$/);
       const [, key] = repository.restoreIfDeleted.mock.calls[0]!;
       expect(key.keyHash).toBe(hashApiKeySecret(answer.api_key));
@@ -164,18 +167,30 @@ describe('UsersService', () => {
     ])('maps a violation of %s to its 409', async (constraint, errorClass) => {
       const { sut, repository } = createSut();
       repository.restoreIfDeleted.mockRejectedValue(uniqueViolation(constraint));
-      await expect(sut.restore('usr_x', admin)).rejects.toBeInstanceOf(errorClass);
+      await expect(sut.restore(SOME_ID, admin)).rejects.toBeInstanceOf(errorClass);
     });
 
     it('tells an anonymized user (409) from one that is not deleted or unknown (404)', async () => {
       const { sut, repository } = createSut();
       repository.restoreIfDeleted.mockResolvedValue(null);
       repository.findById.mockResolvedValueOnce(user({ isDeleted: true, isActive: false, anonymizedAt: new Date() }));
-      await expect(sut.restore('usr_x', admin)).rejects.toBeInstanceOf(UserAnonymizedError);
+      await expect(sut.restore(SOME_ID, admin)).rejects.toBeInstanceOf(UserAnonymizedError);
       repository.findById.mockResolvedValueOnce(user());
-      await expect(sut.restore('usr_x', admin)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(sut.restore(SOME_ID, admin)).rejects.toBeInstanceOf(UserNotFoundError);
       repository.findById.mockResolvedValueOnce(null);
-      await expect(sut.restore('usr_x', admin)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(sut.restore(SOME_ID, admin)).rejects.toBeInstanceOf(UserNotFoundError);
+    });
+  });
+
+  describe('ids that cannot exist', () => {
+    it('are not found, without a query', async () => {
+      const { sut, repository } = createSut();
+      for (const id of ['usr_x', 'usr_\u0000', '', `usr_${'A'.repeat(32)}`]) {
+        await expect(sut.getById(id, {} as never, admin)).rejects.toBeInstanceOf(UserNotFoundError);
+        await expect(sut.restore(id, admin)).rejects.toBeInstanceOf(UserNotFoundError);
+      }
+      expect(repository.findById).not.toHaveBeenCalled();
+      expect(repository.restoreIfDeleted).not.toHaveBeenCalled();
     });
   });
 

@@ -25,7 +25,7 @@ import {
   toUserResponse,
   type UserResponseDto,
 } from './dto/user-response.dto.js';
-import { newUserId } from './ids.js';
+import { isUserId, newUserId } from './ids.js';
 import { UsersRepository } from './users.repository.js';
 
 /** Maps the unique violations of a users write to their domain errors; anything else is rethrown. */
@@ -71,6 +71,7 @@ export class UsersService {
    * user is not found, except for an admin asking `include_deleted`, who sees the deletion state.
    */
   async getById(userId: string, query: GetUserQueryDto, caller: Caller): Promise<UserResponseDto> {
+    if (!isUserId(userId)) throw new UserNotFoundError();
     const user = await this.users.findById(userId);
     const adminView = caller.role === 'role_admin' && query.include_deleted;
     if (!user || (user.isDeleted && !adminView)) throw new UserNotFoundError();
@@ -112,6 +113,7 @@ export class UsersService {
    * when a live user has taken its e-mail or username meanwhile (409).
    */
   async restore(userId: string, caller: Caller): Promise<RestoreUserResponseDto> {
+    if (!isUserId(userId)) throw new UserNotFoundError();
     const { key, secret } = newApiKey('restored');
     const user = await this.users
       .restoreIfDeleted(userId, key, caller)

@@ -41,6 +41,19 @@ describe('toAppError', () => {
     }
   });
 
+  it('answers text the database cannot store (a NUL character) with 400, not 500', () => {
+    for (const code of ['22021', '22P05']) {
+      const error = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+        driverError: { code },
+      });
+      expect(toAppError(error, request)).toMatchObject({
+        code: 'BAD_REQUEST',
+        status: 400,
+        systemMessage: 'The request contains a character the service cannot store (such as NUL).',
+      });
+    }
+  });
+
   it('answers anything else with an opaque 500 that carries none of the original text', () => {
     const error = toAppError(new TypeError('Cannot read properties of undefined (reading "password")'), request);
     expect(error).toMatchObject({

@@ -69,6 +69,13 @@ function fromStatus(status: number, request: RequestLine): AppError | undefined 
   }
 }
 
+/** SQLSTATEs for text the database cannot store (a NUL character, an invalid byte sequence). */
+const UNSTORABLE_TEXT_SQLSTATES = new Set(['22021', '22P05']);
+
+function sqlState(error: unknown): string | undefined {
+  return ownCode((error as { driverError?: unknown } | null)?.driverError) ?? ownCode(error);
+}
+
 /**
  * Maps anything thrown while serving a request to an AppError: domain errors pass through,
  * Nest's and Fastify's own HTTP errors (unknown route, unparsable body, body limits) keep their
@@ -94,5 +101,9 @@ export function toAppError(exception: unknown, request: RequestLine): AppError {
     return fromStatus(fastifyStatus, request) ?? new BadRequestError();
   }
   if (isDatabaseUnavailable(exception)) return new ServiceUnavailableError();
+  // The client's text, not the service, is at fault: say so rather than answer 500.
+  if (UNSTORABLE_TEXT_SQLSTATES.has(sqlState(exception) ?? '')) {
+    return new BadRequestError('The request contains a character the service cannot store (such as NUL).');
+  }
   return new InternalError();
 }

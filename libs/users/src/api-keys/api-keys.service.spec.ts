@@ -4,6 +4,8 @@ import { generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
 import type { ApiKeysRepository, KeyPrincipal } from './api-keys.repository.js';
 import { ApiKeysService, LAST_USED_INTERVAL_SECONDS } from './api-keys.service.js';
 
+const KEY_ID = `key_${'0'.repeat(32)}`;
+
 const caller: Caller = {
   userId: 'usr_11111111111111111111111111111111',
   role: 'role_member',
@@ -64,17 +66,23 @@ describe('ApiKeysService', () => {
   ] as const)('maps the revocation outcome %s to its error', async (outcome, errorClass) => {
     const { sut, repository } = createSut();
     repository.revokeForUser.mockResolvedValue(outcome);
-    await expect(sut.revokeForCaller('key_x', caller)).rejects.toBeInstanceOf(errorClass);
-    expect(repository.revokeForUser).toHaveBeenCalledWith('key_x', caller.userId, caller);
+    await expect(sut.revokeForCaller(KEY_ID, caller)).rejects.toBeInstanceOf(errorClass);
+    expect(repository.revokeForUser).toHaveBeenCalledWith(KEY_ID, caller.userId, caller);
+  });
+
+  it('answers 404 for a key id that cannot exist, without a query', async () => {
+    const { sut, repository } = createSut();
+    await expect(sut.revokeForCaller('key_\u0000', caller)).rejects.toBeInstanceOf(ApiKeyNotFoundError);
+    expect(repository.revokeForUser).not.toHaveBeenCalled();
   });
 
   it('answers the revocation', async () => {
     const { sut, repository } = createSut();
     repository.revokeForUser.mockResolvedValue('revoked');
-    await expect(sut.revokeForCaller('key_x', caller)).resolves.toEqual({
+    await expect(sut.revokeForCaller(KEY_ID, caller)).resolves.toEqual({
       success: true,
       message: 'API key revoked successfully',
-      key_id: 'key_x',
+      key_id: KEY_ID,
     });
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeyNotFoundError, isoSeconds, LastApiKeyError, UserNotFoundError } from '@app/common';
 import type { Caller } from '../caller.js';
+import { isApiKeyId } from '../ids.js';
 import { API_KEY_PATTERN, hashApiKeySecret } from './api-key-secret.js';
 import { type ApiKeyRow, ApiKeysRepository, type KeyPrincipal } from './api-keys.repository.js';
 import type {
@@ -75,6 +76,7 @@ export class ApiKeysService {
    * live key (typically: the key in use, when it is the last one) is refused with 409.
    */
   async revokeForCaller(keyId: string, caller: Caller): Promise<RevokeApiKeyResponseDto> {
+    if (!isApiKeyId(keyId)) throw new ApiKeyNotFoundError();
     const outcome = await this.keys.revokeForUser(keyId, caller.userId, caller);
     if (outcome === 'not_found') throw new ApiKeyNotFoundError();
     if (outcome === 'last_key') throw new LastApiKeyError();
