@@ -5,6 +5,8 @@ import {
   ApiKeysRepository,
   ApiKeysService,
   generateApiKeySecret,
+  type KeyPrincipal,
+  type UserEntity,
   UsersModule,
   UsersRepository,
 } from '@app/users';
@@ -17,7 +19,13 @@ import { validateEnvironment } from './config/environment.js';
  * lost a race) and the order of the checks, without a database.
  */
 async function createSut() {
-  const member = { apiKeyId: 'key_1', userId: 'usr_member', role: 'role_member' as const, lastUsedAt: new Date() };
+  const member: KeyPrincipal = {
+    apiKeyId: 'key_1',
+    userId: 'usr_member',
+    role: 'role_member',
+    lastUsedAt: new Date(),
+    user: { id: 'usr_member' } as UserEntity,
+  };
   const apiKeys = { authenticate: vi.fn<ApiKeysService['authenticate']>() };
   const users = { softDeleteIfLive: vi.fn<UsersRepository['softDeleteIfLive']>(), insertWithApiKey: vi.fn() };
   const moduleRef = await Test.createTestingModule({ imports: [UsersModule] })

@@ -1,4 +1,4 @@
-import type { UserRole } from './user.entity.js';
+import type { UserEntity, UserRole } from './user.entity.js';
 
 /**
  * Who is calling and from where: set on the request by ApiKeyGuard, read with `@CurrentUser()`,
@@ -12,6 +12,11 @@ export interface Caller {
   traceId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /**
+   * The caller's own row as authentication read it, in the same query as the key: a request about
+   * oneself (GET /v1/user/me) needs no second round trip. Absent for callers built outside HTTP.
+   */
+  user?: UserEntity;
 }
 
 /** The caller for work the service does on its own behalf (start-up, scheduled jobs). */

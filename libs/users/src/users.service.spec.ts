@@ -182,6 +182,26 @@ describe('UsersService', () => {
     });
   });
 
+  describe('getOwn', () => {
+    it('answers from the row authentication read, without another query', async () => {
+      const { sut, repository } = createSut();
+      const own = user({ id: member.userId, email: 'me@example.com' });
+      await expect(sut.getOwn({ ...member, user: own })).resolves.toMatchObject({
+        id: member.userId,
+        email: 'me@example.com',
+      });
+      expect(repository.findById).not.toHaveBeenCalled();
+    });
+
+    it('reads the row when the caller came without one (outside HTTP)', async () => {
+      const { sut, repository } = createSut();
+      repository.findById.mockResolvedValue(user({ id: member.userId }));
+      await expect(sut.getOwn(member)).resolves.toMatchObject({ id: member.userId });
+      repository.findById.mockResolvedValue(null);
+      await expect(sut.getOwn(member)).rejects.toBeInstanceOf(UserNotFoundError);
+    });
+  });
+
   describe('ids that cannot exist', () => {
     it('are not found, without a query', async () => {
       const { sut, repository } = createSut();

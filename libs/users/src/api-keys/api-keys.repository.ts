@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../caller.js';
-import type { UserRole } from '../user.entity.js';
+import type { UserEntity, UserRole } from '../user.entity.js';
+import { toUserEntity, type UserRow } from '../user.row.js';
 import type { NewApiKey } from '../users.repository.js';
 
 /** The user behind a live key, as the guard needs it. */
@@ -11,6 +12,8 @@ export interface KeyPrincipal {
   userId: string;
   role: UserRole;
   lastUsedAt: Date | null;
+  /** The user's row as this lookup read it, so that reading one's own profile needs no second query. */
+  user: UserEntity;
 }
 
 /** What is known about a key hash, live or not (used at start-up by the bootstrap). */
@@ -42,18 +45,19 @@ export class ApiKeysRepository {
 
   /** One indexed lookup: the key by hash, live, with its live, active user. */
   async findPrincipalByHash(keyHash: string): Promise<KeyPrincipal | null> {
-    const rows: Array<{ key_id: string; user_id: string; role: UserRole; last_used_at: Date | null }> =
-      await this.db.query(
-        `SELECT k.id AS key_id, k.last_used_at, u.id AS user_id, u.global_role_id AS role
-           FROM api_keys k JOIN users u ON u.id = k.user_id
-          WHERE k.key_hash = $1
-            AND k.revoked_at IS NULL
-            AND (k.expires_at IS NULL OR k.expires_at > now())
-            AND u.is_active AND NOT u.is_deleted`,
-        [keyHash],
-      );
+    const rows: Array<UserRow & { key_id: string; key_last_used_at: Date | null }> = await this.db.query(
+      `SELECT k.id AS key_id, k.last_used_at AS key_last_used_at, u.*
+         FROM api_keys k JOIN users u ON u.id = k.user_id
+        WHERE k.key_hash = $1
+          AND k.revoked_at IS NULL
+          AND (k.expires_at IS NULL OR k.expires_at > now())
+          AND u.is_active AND NOT u.is_deleted`,
+      [keyHash],
+    );
     const row = rows[0];
-    return row ? { apiKeyId: row.key_id, userId: row.user_id, role: row.role, lastUsedAt: row.last_used_at } : null;
+    if (!row) return null;
+    const user = toUserEntity(row);
+    return { apiKeyId: row.key_id, userId: user.id, role: user.globalRoleId, lastUsedAt: row.key_last_used_at, user };
   }
 
   async findStateByHash(keyHash: string, manager?: EntityManager): Promise<KeyState | null> {

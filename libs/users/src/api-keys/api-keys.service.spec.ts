@@ -1,5 +1,6 @@
 import { ApiKeyNotFoundError, LastApiKeyError, UserNotFoundError } from '@app/common';
 import type { Caller } from '../caller.js';
+import type { UserEntity } from '../user.entity.js';
 import { generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
 import type { ApiKeysRepository, KeyPrincipal } from './api-keys.repository.js';
 import { ApiKeysService, LAST_USED_INTERVAL_SECONDS } from './api-keys.service.js';
@@ -92,6 +93,7 @@ const principal = (lastUsedAt: Date | null): KeyPrincipal => ({
   userId: 'usr_1',
   role: 'role_member',
   lastUsedAt,
+  user: { id: 'usr_1' } as UserEntity,
 });
 
 describe('ApiKeysService.authenticate', () => {

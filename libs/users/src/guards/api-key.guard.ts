@@ -79,6 +79,7 @@ export class ApiKeyGuard implements CanActivate {
       traceId: request.id,
       ip: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
+      user: principal.user,
     };
     return true;
   }
