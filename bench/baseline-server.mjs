@@ -40,7 +40,7 @@ async function authenticate(request, reply) {
       .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
   const hash = createHash('sha256').update(secret).digest('hex');
   const { rows } = await pool.query(
-    `SELECT k.id AS key_id, k.last_used_at, u.id AS user_id, u.global_role_id AS role
+    `SELECT k.id AS key_id, k.last_used_at AS key_last_used_at, u.*
        FROM api_keys k JOIN users u ON u.id = k.user_id
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
         AND u.is_active AND NOT u.is_deleted`,
@@ -51,7 +51,7 @@ async function authenticate(request, reply) {
     return reply
       .code(401)
       .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
-  if ((!row.last_used_at || Date.now() - row.last_used_at.getTime() >= 300_000) && !touching.has(row.key_id)) {
+  if ((!row.key_last_used_at || Date.now() - row.key_last_used_at.getTime() >= 300_000) && !touching.has(row.key_id)) {
     touching.add(row.key_id);
     pool
       .query(
@@ -61,7 +61,7 @@ async function authenticate(request, reply) {
       .catch(() => {})
       .finally(() => touching.delete(row.key_id));
   }
-  request.caller = { userId: row.user_id, role: row.role, apiKeyId: row.key_id };
+  request.caller = { userId: row.id, role: row.global_role_id, apiKeyId: row.key_id, user: row };
 }
 
 const iso = (d) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
