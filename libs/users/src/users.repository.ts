@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Caller } from './caller.js';
+import { auditParams, type Caller } from './caller.js';
 import { toUserEntity, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
 import type { UserEntity, UserRole } from './user.entity.js';
@@ -70,10 +70,7 @@ export class UsersRepository {
         key.prefix,
         key.name,
         key.expiresAt,
-        caller.userId,
-        caller.traceId,
-        caller.ip,
-        caller.userAgent,
+        ...auditParams(caller),
       ],
     );
     return toUserEntity(rows[0]!);
@@ -102,7 +99,7 @@ export class UsersRepository {
            FROM deleted
        )
        SELECT id FROM deleted`,
-      [userId, caller.userId, caller.traceId, caller.ip, caller.userAgent],
+      [userId, ...auditParams(caller)],
     );
     return rows.length === 1;
   }
@@ -172,7 +169,7 @@ export class UsersRepository {
        SELECT updated.*, changed.fields AS changed_fields FROM updated, changed
        UNION ALL
        SELECT old.*, NULL FROM old WHERE NOT EXISTS (SELECT 1 FROM updated)`,
-      [userId, JSON.stringify(patch), caller.userId, caller.traceId, caller.ip, caller.userAgent],
+      [userId, JSON.stringify(patch), ...auditParams(caller)],
     );
     const row = rows[0];
     return row ? { user: toUserEntity(row), changedFields: row.changed_fields ?? [] } : null;
@@ -203,18 +200,7 @@ export class UsersRepository {
          ) AS a(action, metadata)
        )
        SELECT * FROM restored`,
-      [
-        userId,
-        key.id,
-        key.keyHash,
-        key.prefix,
-        key.name,
-        key.expiresAt,
-        caller.userId,
-        caller.traceId,
-        caller.ip,
-        caller.userAgent,
-      ],
+      [userId, key.id, key.keyHash, key.prefix, key.name, key.expiresAt, ...auditParams(caller)],
     );
     return rows[0] ? toUserEntity(rows[0]) : null;
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Caller } from '../caller.js';
+import { auditParams, type Caller } from '../caller.js';
 import type { UserEntity, UserRole } from '../user.entity.js';
 import { toUserEntity, type UserRow } from '../user.row.js';
 import type { NewApiKey } from '../users.repository.js';
@@ -84,18 +84,7 @@ export class ApiKeysRepository {
        )
        INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
        SELECT 'api_key.created', $7, $2, $8, $9, $10, jsonb_build_object('api_key_id', id) FROM key`,
-      [
-        key.id,
-        userId,
-        key.keyHash,
-        key.prefix,
-        key.name,
-        key.expiresAt,
-        caller.userId,
-        caller.traceId,
-        caller.ip,
-        caller.userAgent,
-      ],
+      [key.id, userId, key.keyHash, key.prefix, key.name, key.expiresAt, ...auditParams(caller)],
     );
   }
 
@@ -116,18 +105,7 @@ export class ApiKeysRepository {
          SELECT 'api_key.created', $7, $2, $8, $9, $10, jsonb_build_object('api_key_id', id) FROM key
        )
        SELECT * FROM key`,
-      [
-        key.id,
-        userId,
-        key.keyHash,
-        key.prefix,
-        key.name,
-        key.expiresAt,
-        caller.userId,
-        caller.traceId,
-        caller.ip,
-        caller.userAgent,
-      ],
+      [key.id, userId, key.keyHash, key.prefix, key.name, key.expiresAt, ...auditParams(caller)],
     );
     return rows[0] ?? null;
   }
@@ -162,7 +140,7 @@ export class ApiKeysRepository {
            SELECT 'api_key.revoked', $3, $2, $4, $5, $6, jsonb_build_object('api_key_id', id) FROM revoked
          )
          SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM revoked) AS revoked`,
-        [keyId, userId, caller.userId, caller.traceId, caller.ip, caller.userAgent],
+        [keyId, userId, ...auditParams(caller)],
       );
       const outcome = rows[0]!;
       return outcome.revoked ? 'revoked' : outcome.found ? 'last_key' : 'not_found';
