@@ -139,10 +139,14 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
       );
     }
 
-    async query(text: string, params?: unknown[]): Promise<QueryResultLike> {
+    /**
+     * pg's `pool.query`, in both forms: text and values, or a query config (`{ name, text, values }`,
+     * a named prepared statement on PostgreSQL; PGlite runs it as a plain parameterised query).
+     */
+    async query(text: string | { text: string; values?: unknown[] }, params?: unknown[]): Promise<QueryResultLike> {
       const [db, release] = await Promise.all([open(), mutex.acquire()]);
       try {
-        return await run(db, text, params);
+        return typeof text === 'string' ? await run(db, text, params) : await run(db, text.text, text.values);
       } finally {
         release();
       }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditParams, type Caller } from './caller.js';
+import { runHotQuery } from './database/hot-query.js';
 import { toUserEntity, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
 import type { UserEntity, UserRole } from './user.entity.js';
@@ -82,8 +83,9 @@ export class UsersRepository {
    * `user.deleted`. Returns false when no live user had that id.
    */
   async softDeleteIfLive(userId: string, caller: Caller): Promise<boolean> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `WITH deleted AS (
+    const rows = await runHotQuery<{ id: string }>(this.db, {
+      name: 'users_soft_delete_v1',
+      text: `WITH deleted AS (
          UPDATE users
             SET is_deleted = true, is_active = false, deleted_at = now(), deleted_by = $2, updated_at = now()
           WHERE id = $1 AND is_deleted = false
@@ -99,8 +101,8 @@ export class UsersRepository {
            FROM deleted
        )
        SELECT id FROM deleted`,
-      [userId, ...auditParams(caller)],
-    );
+      values: [userId, ...auditParams(caller)],
+    });
     return rows.length === 1;
   }
 

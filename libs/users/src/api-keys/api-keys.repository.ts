@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { auditParams, type Caller } from '../caller.js';
+import { runHotQuery } from '../database/hot-query.js';
 import type { UserEntity, UserRole } from '../user.entity.js';
 import { toUserEntity, type UserRow } from '../user.row.js';
 import type { NewApiKey } from '../users.repository.js';
@@ -45,16 +46,16 @@ export class ApiKeysRepository {
 
   /** One indexed lookup: the key by hash, live, with its live, active user. */
   async findPrincipalByHash(keyHash: string): Promise<KeyPrincipal | null> {
-    const rows: Array<UserRow & { key_id: string; key_last_used_at: Date | null }> = await this.db.query(
-      `SELECT k.id AS key_id, k.last_used_at AS key_last_used_at, u.*
-         FROM api_keys k JOIN users u ON u.id = k.user_id
-        WHERE k.key_hash = $1
-          AND k.revoked_at IS NULL
-          AND (k.expires_at IS NULL OR k.expires_at > now())
-          AND u.is_active AND NOT u.is_deleted`,
-      [keyHash],
-    );
-    const row = rows[0];
+    const [row] = await runHotQuery<UserRow & { key_id: string; key_last_used_at: Date | null }>(this.db, {
+      name: 'users_authenticate_v1',
+      text: `SELECT k.id AS key_id, k.last_used_at AS key_last_used_at, u.*
+               FROM api_keys k JOIN users u ON u.id = k.user_id
+              WHERE k.key_hash = $1
+                AND k.revoked_at IS NULL
+                AND (k.expires_at IS NULL OR k.expires_at > now())
+                AND u.is_active AND NOT u.is_deleted`,
+      values: [keyHash],
+    });
     if (!row) return null;
     const user = toUserEntity(row);
     return { apiKeyId: row.key_id, userId: user.id, role: user.globalRoleId, lastUsedAt: row.key_last_used_at, user };
@@ -149,10 +150,11 @@ export class ApiKeysRepository {
 
   /** Stamps `last_used_at` unless another request (or replica) did so within the interval. */
   async touchLastUsed(apiKeyId: string, intervalSeconds: number): Promise<void> {
-    await this.db.query(
-      `UPDATE api_keys SET last_used_at = now()
-        WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-      [apiKeyId, intervalSeconds],
-    );
+    await runHotQuery(this.db, {
+      name: 'users_touch_last_used_v1',
+      text: `UPDATE api_keys SET last_used_at = now()
+              WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
+      values: [apiKeyId, intervalSeconds],
+    });
   }
 }
