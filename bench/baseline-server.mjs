@@ -9,6 +9,10 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Numb
 const app = Fastify({ logger: false });
 const KEY = /^ak_[A-Za-z0-9]{32,64}$/;
 const touching = new Set();
+// With BASELINE_PREPARED=1 the baseline names its statements as the service does (parsed and
+// planned once per connection); without, it sends them unnamed, as most hand-written servers do.
+const PREPARED = process.env.BASELINE_PREPARED === '1';
+const q = (name, text, values) => pool.query(PREPARED ? { name, text, values } : { text, values });
 
 const envelope = (request, status, code, type, message) => ({
   success: false,
@@ -39,7 +43,8 @@ async function authenticate(request, reply) {
       .code(401)
       .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
   const hash = createHash('sha256').update(secret).digest('hex');
-  const { rows } = await pool.query(
+  const { rows } = await q(
+    'auth',
     `SELECT k.id AS key_id, k.last_used_at AS key_last_used_at, u.*
        FROM api_keys k JOIN users u ON u.id = k.user_id
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
@@ -53,11 +58,11 @@ async function authenticate(request, reply) {
       .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
   if ((!row.key_last_used_at || Date.now() - row.key_last_used_at.getTime() >= 300_000) && !touching.has(row.key_id)) {
     touching.add(row.key_id);
-    pool
-      .query(
-        `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-        [row.key_id, 300],
-      )
+    q(
+      'touch',
+      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
+      [row.key_id, 300],
+    )
       .catch(() => {})
       .finally(() => touching.delete(row.key_id));
   }
@@ -71,12 +76,9 @@ app.get('/health', async () => {
   return { status: 'ok', database: 'up' };
 });
 
-app.get('/v1/user/me', { preHandler: authenticate }, async (request, reply) => {
-  const { rows } = await pool.query('SELECT * FROM users WHERE id = $1 AND is_deleted = false', [
-    request.caller.userId,
-  ]);
-  const u = rows[0];
-  if (!u) return reply.code(404).send(envelope(request, 404, 'USER_NOT_FOUND', 'client_error', 'User not found.'));
+// Like the service: the row the authentication query read is the profile (one round trip).
+app.get('/v1/user/me', { preHandler: authenticate }, async (request) => {
+  const u = request.caller.user;
   return {
     id: u.id,
     email: u.email,
@@ -114,7 +116,8 @@ app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, re
         ),
       );
   }
-  const { rows } = await pool.query(
+  const { rows } = await q(
+    'delete',
     `WITH deleted AS (
        UPDATE users SET is_deleted = true, is_active = false, deleted_at = now(), deleted_by = $2, updated_at = now()
         WHERE id = $1 AND is_deleted = false RETURNING id

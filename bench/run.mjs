@@ -12,7 +12,7 @@ const { values: opts } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '20' },
-    users: { type: 'string', default: '60000' },
+    users: { type: 'string', default: '90000' },
     'log-level': { type: 'string', default: 'warn' },
   },
 });
@@ -165,56 +165,59 @@ async function main() {
     });
     await waitHealthy(3101); // migrations have run
     await seed(users);
+    // Two yardsticks: the baseline with unnamed statements (what most hand-written servers send) and
+    // with named ones, as the service sends them (the strict comparison of everything but the SQL).
     const baseline = start('baseline', ['bench/baseline-server.mjs'], { PORT: '3102' });
-    await waitHealthy(3102);
+    const prepared = start('baseline-prepared', ['bench/baseline-server.mjs'], {
+      PORT: '3103',
+      BASELINE_PREPARED: '1',
+    });
+    await Promise.all([waitHealthy(3102), waitHealthy(3103)]);
+    const servers = [
+      ['baseline', 3102, baseline.pid],
+      ['prepared', 3103, prepared.pid],
+      ['service', 3101, service.pid],
+    ];
 
     const rows = [];
     for (const scenario of scenarios) {
-      const probe = await fetch(
-        `http://127.0.0.1:3101${scenario.name.includes('profile') ? '/v1/user/me' : '/health'}`,
-        {
-          headers: { 'x-api-key': keyOf(2) },
-        },
-      );
-      if (scenario.name.includes('profile') && probe.status !== 200) {
-        log(`- ${scenario.name}: skipped, the service has no such route yet (${probe.status})`);
-        continue;
-      }
-      // Warm-up, then the two servers one after the other on identical work.
-      const half = Math.floor(users / 2);
+      // Warm-up, then the servers one after the other on identical work; each server deletes its
+      // own third of the seeded users.
+      const third = Math.floor(users / 3);
       const runs = {};
-      for (const [name, port, first, pid] of [
-        ['baseline', 3102, half + 1, baseline.pid],
-        ['service', 3101, 1001, service.pid],
-      ]) {
-        scenario.next = first;
+      for (const [index, [name, port, pid]] of servers.entries()) {
+        scenario.next = index * third + 1001;
         await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: 2, requests: [scenario.request()] });
         runs[name] = await measure(port, pid, scenario);
-        if (scenario.next > (name === 'baseline' ? users : half))
-          throw new Error('ran out of seeded users: raise --users');
-      }
-      for (const name of ['baseline', 'service']) {
+        if (scenario.next > (index + 1) * third) throw new Error('ran out of seeded users: raise --users');
         const bad = Object.keys(runs[name].statuses).filter((code) => code !== scenario.expect);
-        if (bad.length || runs[name].errors)
+        if (bad.length || runs[name].errors) {
           log(`  ! ${name} answered ${JSON.stringify(runs[name].statuses)}, ${runs[name].errors} errors`);
+        }
       }
-      rows.push({ scenario: scenario.name, ...runs, ratio: runs.service.rps / runs.baseline.rps });
+      rows.push({ scenario: scenario.name, ...runs });
     }
 
-    const memory = { service: await rssOf(service.pid), baseline: await rssOf(baseline.pid) };
+    const memory = Object.fromEntries(
+      await Promise.all(servers.map(async ([name, , pid]) => [name, (await rssOf(pid)).toFixed(0)])),
+    );
+    const pct = (a, b) => `${((a.rps / b.rps) * 100).toFixed(1)}% ${a.rps / b.rps >= TARGET ? '✓' : '✗'}`;
     log('');
     log(
-      '| scenario | baseline req/s | service req/s | ratio | CPU ms / 1000 req (baseline, service) | p50 / p99 ms (baseline, service) |',
+      '| scenario | baseline req/s (unnamed / named statements) | service req/s | service vs baseline (unnamed / named) ' +
+        '| CPU µs per request (unnamed, named, service) | p50 / p99 ms (named, service) |',
     );
     log('|---|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       log(
-        `| ${r.scenario} | ${r.baseline.rps.toFixed(0)} | ${r.service.rps.toFixed(0)} | ${(r.ratio * 100).toFixed(1)}% ${r.ratio >= TARGET ? '✓' : '✗'} ` +
-          `| ${r.baseline.cpuMsPer1k.toFixed(0)}, ${r.service.cpuMsPer1k.toFixed(0)} | ${r.baseline.p50} / ${r.baseline.p99}, ${r.service.p50} / ${r.service.p99} |`,
+        `| ${r.scenario} | ${r.baseline.rps.toFixed(0)} / ${r.prepared.rps.toFixed(0)} | ${r.service.rps.toFixed(0)} ` +
+          `| ${pct(r.service, r.baseline)} / ${pct(r.service, r.prepared)} ` +
+          `| ${r.baseline.cpuMsPer1k.toFixed(0)}, ${r.prepared.cpuMsPer1k.toFixed(0)}, ${r.service.cpuMsPer1k.toFixed(0)} ` +
+          `| ${r.prepared.p50} / ${r.prepared.p99}, ${r.service.p50} / ${r.service.p99} |`,
       );
     }
     log('');
-    log(`RSS after the runs: service ${memory.service.toFixed(0)} MiB, baseline ${memory.baseline.toFixed(0)} MiB`);
+    log(`RSS after the runs (MiB): ${JSON.stringify(memory)}`);
     log(`Target: service >= ${TARGET * 100}% of the baseline's throughput on every scenario.`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
