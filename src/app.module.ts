@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule, RetentionModule, UsersModule } from '@app/users';
-import { ConfigModule } from './config/config.module.js';
 import { buildDataSourceOptions } from './config/data-source.options.js';
 import type { Environment } from './config/environment.js';
 import { HealthModule } from './health/health.module.js';
@@ -14,7 +13,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(env),
         HealthModule,
         RateLimitModule.forRoot(env),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(env), retryAttempts: 5, retryDelay: 2000 }),

@@ -1,7 +1,6 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
-import { MemoryThrottlerStorage, RateLimiter, RedisThrottlerStorage } from '@app/common';
+import { MemoryRateLimitStore, RateLimiter, type RateLimitStore, RedisRateLimitStore } from '@app/common';
 import type { Environment } from '../config/environment.js';
 
 const STORAGE = Symbol('RATE_LIMIT_STORAGE');
@@ -9,8 +8,8 @@ const STORAGE = Symbol('RATE_LIMIT_STORAGE');
 /** Redis errors are logged at most this often: a Redis outage must not flood the log. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
-function createStorage(env: Environment, logger: Logger): ThrottlerStorage {
-  if (!env.REDIS_URL) return new MemoryThrottlerStorage();
+function createStorage(env: Environment, logger: Logger): RateLimitStore {
+  if (!env.REDIS_URL) return new MemoryRateLimitStore();
   const redis = new Redis(env.REDIS_URL, {
     keyPrefix: env.REDIS_KEY_PREFIX,
     // Fail fast rather than queue: a request must not wait for Redis to come back.
@@ -25,7 +24,7 @@ function createStorage(env: Environment, logger: Logger): ThrottlerStorage {
     lastLogged = Date.now();
     logger.warn(`Redis (rate-limit counters): ${error.message}`);
   });
-  return new RedisThrottlerStorage(redis);
+  return new RedisRateLimitStore(redis);
 }
 
 /**
@@ -46,7 +45,7 @@ export class RateLimitModule {
         {
           provide: RateLimiter,
           inject: [STORAGE],
-          useFactory: (storage: ThrottlerStorage) =>
+          useFactory: (storage: RateLimitStore) =>
             new RateLimiter(storage, {
               perKeyPerMinute: env.RATE_LIMIT_PER_KEY_PER_MINUTE,
               failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,

@@ -27,8 +27,9 @@ export { type Page, TotalCountInterceptor, TOTAL_COUNT_HEADER } from './http/tot
 export { AllExceptionsFilter } from './filters/all-exceptions.filter.js';
 export { ApiErrorResponse, errorExample } from './swagger/api-error-response.decorator.js';
 export { ErrorBodyDto, ErrorEnvelopeDto } from './swagger/error-envelope.dto.js';
-export { MemoryThrottlerStorage } from './rate-limit/memory-throttler.storage.js';
+export { MemoryRateLimitStore } from './rate-limit/memory-rate-limit.store.js';
+export type { RateLimitRecord, RateLimitStore } from './rate-limit/rate-limit-store.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limit/rate-limiter.js';
-export { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage.js';
+export { RedisRateLimitStore } from './rate-limit/redis-rate-limit.store.js';
 export { newTraceId, resolveTraceId, TRACE_ID_HEADER } from './trace/trace-id.js';
 export { createValidationPipe } from './validation/validation.pipe.js';

@@ -1,19 +1,17 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { MemoryRateLimitStore } from './memory-rate-limit.store.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 
-function createSut(
-  options: Partial<RateLimiterOptions> = {},
-  storage: ThrottlerStorage = new MemoryThrottlerStorage(),
-) {
-  const onStorageError = vi.fn<(error: unknown) => void>();
+function createSut(options: Partial<RateLimiterOptions> = {}, storage: RateLimitStore = new MemoryRateLimitStore()) {
+  const onStorageError = jest.fn<(error: unknown) => void>();
   const limiter = new RateLimiter(storage, { perKeyPerMinute: 3, failedAuthPerMinute: 2, onStorageError, ...options });
   return { limiter, storage, onStorageError };
 }
 
 describe('RateLimiter', () => {
   afterEach(() => {
-    vi.useRealTimers();
+    jest.useRealTimers();
   });
 
   it('lets a key make perKeyPerMinute requests, counting Remaining down, then refuses it', async () => {
@@ -31,7 +29,7 @@ describe('RateLimiter', () => {
   });
 
   it('blocks an IP locally once it has used its failed-authentication budget, until the window ends', async () => {
-    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
     const { limiter } = createSut();
     expect(limiter.failedAuthBlocked('203.0.113.1')).toBeNull();
     expect((await limiter.recordFailedAuth('203.0.113.1'))?.exceeded).toBe(false);
@@ -41,14 +39,14 @@ describe('RateLimiter', () => {
     expect(limiter.failedAuthBlocked('203.0.113.1')).toEqual({ limit: 2, remaining: 0, resetSeconds: 60 });
     expect(limiter.failedAuthBlocked('203.0.113.2')).toBeNull();
 
-    vi.advanceTimersByTime(30_000);
+    jest.advanceTimersByTime(30_000);
     expect(limiter.failedAuthBlocked('203.0.113.1')?.resetSeconds).toBe(30);
-    vi.advanceTimersByTime(30_001);
+    jest.advanceTimersByTime(30_001);
     expect(limiter.failedAuthBlocked('203.0.113.1')).toBeNull();
   });
 
   it('says a failure is over the limit when the shared counter already is (another replica counted it)', async () => {
-    const increment = vi.fn<ThrottlerStorage['increment']>().mockResolvedValue({
+    const increment = jest.fn<RateLimitStore['increment']>().mockResolvedValue({
       totalHits: 5,
       timeToExpire: 12,
       isBlocked: true,
@@ -67,7 +65,7 @@ describe('RateLimiter', () => {
     const error = new Error('Redis is down');
     const { limiter, onStorageError } = createSut(
       {},
-      { increment: vi.fn<ThrottlerStorage['increment']>().mockRejectedValue(error) },
+      { increment: jest.fn<RateLimitStore['increment']>().mockRejectedValue(error) },
     );
     expect(await limiter.consumeKey('key_a')).toBeNull();
     expect(await limiter.recordFailedAuth('203.0.113.9')).toBeNull();

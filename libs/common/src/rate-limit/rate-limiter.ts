@@ -1,5 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from './throttler-storage-record.js';
+import type { RateLimitRecord, RateLimitStore } from './rate-limit-store.js';
 
 import type { RateLimitState } from '../errors/errors.js';
 
@@ -25,7 +24,7 @@ export interface RateLimitDecision {
 }
 
 /**
- * Per-key and per-IP limits over a @nestjs/throttler storage (in memory, or Redis shared by the
+ * Per-key and per-IP limits over a RateLimitStore (in memory, or Redis shared by the
  * replicas). It is built for the guard's hot path: an authenticated request costs one counter
  * increment, and the failed-authentication limit costs nothing until authentication fails, because
  * IPs over it are remembered locally and refused before any key lookup.
@@ -35,7 +34,7 @@ export class RateLimiter {
   private readonly blockedIps = new Map<string, number>();
 
   constructor(
-    private readonly storage: ThrottlerStorage,
+    private readonly storage: RateLimitStore,
     private readonly options: RateLimiterOptions,
   ) {}
 
@@ -81,7 +80,7 @@ export class RateLimiter {
     for (const [ip, until] of this.blockedIps) if (until <= now) this.blockedIps.delete(ip);
   }
 
-  private async count(key: string, limit: number, name: string): Promise<ThrottlerStorageRecord | null> {
+  private async count(key: string, limit: number, name: string): Promise<RateLimitRecord | null> {
     try {
       return await this.storage.increment(key, WINDOW_MS, limit, 0, name);
     } catch (error) {
@@ -91,7 +90,7 @@ export class RateLimiter {
   }
 }
 
-function toDecision(record: ThrottlerStorageRecord, limit: number): RateLimitDecision {
+function toDecision(record: RateLimitRecord, limit: number): RateLimitDecision {
   const seconds = record.isBlocked ? record.timeToBlockExpire : record.timeToExpire;
   return {
     exceeded: record.isBlocked,

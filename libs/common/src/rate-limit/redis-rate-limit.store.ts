@@ -1,6 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from './throttler-storage-record.js';
+import type { RateLimitRecord, RateLimitStore } from './rate-limit-store.js';
 
 import type { Redis } from 'ioredis';
 
@@ -23,11 +22,11 @@ type RedisWithIncrement = Redis & {
 };
 
 /**
- * A @nestjs/throttler storage in Redis: fixed windows whose counters every replica shares, so
+ * A rate-limit store in Redis: fixed windows whose counters every replica shares, so
  * that N replicas together accept at most the limit. Keys are `<prefix><throttler>:<key>`; set the
  * prefix through the client's `keyPrefix`. Hits over the limit are counted too (they are refused).
  */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisRateLimitStore implements RateLimitStore, OnApplicationShutdown {
   private readonly redis: RedisWithIncrement;
 
   constructor(redis: Redis) {
@@ -41,7 +40,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     limit: number,
     _blockDuration: number,
     throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
+  ): Promise<RateLimitRecord> {
     const [hits, ttlMs] = await this.redis.rateLimitIncrement(`${throttlerName}:${key}`, ttl);
     const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
     const isBlocked = hits > limit;

@@ -1,6 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from './throttler-storage-record.js';
+import type { RateLimitRecord, RateLimitStore } from './rate-limit-store.js';
 
 interface Window {
   hits: number;
@@ -11,11 +10,11 @@ interface Window {
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * A @nestjs/throttler storage in process memory with fixed windows: O(1) per hit, the same
- * semantics as RedisThrottlerStorage. (The package's ThrottlerStorageService keeps one timestamp per
+ * A rate-limit store in process memory with fixed windows: O(1) per hit, the same
+ * semantics as RedisRateLimitStore. (@nestjs/throttler's ThrottlerStorageService keeps one timestamp per
  * hit and filters them all on every hit: at a high limit and rate that is O(limit) per request.)
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class MemoryRateLimitStore implements RateLimitStore, OnApplicationShutdown {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -30,7 +29,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
     limit: number,
     _blockDuration: number,
     throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
+  ): Promise<RateLimitRecord> {
     const now = Date.now();
     const id = `${throttlerName}:${key}`;
     let window = this.windows.get(id);

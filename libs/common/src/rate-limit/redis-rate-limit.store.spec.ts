@@ -1,17 +1,18 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { RedisRateLimitStore } from './redis-rate-limit.store.js';
 
 function createSut(reply: [number, number]) {
-  const rateLimitIncrement = vi
+  const rateLimitIncrement = jest
     .fn<(key: string, windowMs: number) => Promise<[number, number]>>()
     .mockResolvedValue(reply);
-  const defineCommand = vi.fn();
-  const redis = { defineCommand, rateLimitIncrement, status: 'ready', quit: vi.fn(), disconnect: vi.fn() };
-  const storage = new RedisThrottlerStorage(redis as unknown as Redis);
+  const defineCommand = jest.fn();
+  const redis = { defineCommand, rateLimitIncrement, status: 'ready', quit: jest.fn(), disconnect: jest.fn() };
+  const storage = new RedisRateLimitStore(redis as unknown as Redis);
   return { storage, redis };
 }
 
-describe('RedisThrottlerStorage', () => {
+describe('RedisRateLimitStore', () => {
   it('defines one atomic script (INCR, then PEXPIRE on a new window)', () => {
     const { redis } = createSut([1, 60_000]);
     expect(redis.defineCommand).toHaveBeenCalledWith('rateLimitIncrement', {
