@@ -71,6 +71,17 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS shims of the Jest setup (test/support/jest).
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'commonjs',
+      parserOptions: { projectService: false, program: null },
+      globals: { process: 'readonly', require: 'readonly', module: 'writable', __filename: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts', '**/*.spec.ts', '**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

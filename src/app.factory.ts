@@ -132,6 +132,9 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     logger: new PinoNestLogger(adapter.getInstance().log),
     bodyParser: false,
+    // A failure while building or using the app throws to the caller (main.ts says why and exits;
+    // a test sees the error) instead of Nest calling process.exit(1) itself.
+    abortOnError: false,
   });
   configureApp(app, env);
   await app.init();

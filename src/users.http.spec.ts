@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -26,8 +27,8 @@ async function createSut() {
     lastUsedAt: new Date(),
     user: { id: 'usr_member' } as UserEntity,
   };
-  const apiKeys = { authenticate: vi.fn<ApiKeysService['authenticate']>() };
-  const users = { softDeleteIfLive: vi.fn<UsersRepository['softDeleteIfLive']>(), insertWithApiKey: vi.fn() };
+  const apiKeys = { authenticate: jest.fn<ApiKeysService['authenticate']>() };
+  const users = { softDeleteIfLive: jest.fn<UsersRepository['softDeleteIfLive']>(), insertWithApiKey: jest.fn() };
   const moduleRef = await Test.createTestingModule({ imports: [UsersModule] })
     .overrideProvider(ApiKeysService)
     .useValue(apiKeys)

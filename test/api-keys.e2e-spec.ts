@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { API_KEY_NOT_FOUND, LAST_API_KEY, validationError } from './support/lifecycle-errors.js';

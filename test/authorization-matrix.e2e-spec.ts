@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import type { MadeUser } from '@app/users/testing';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -85,9 +87,10 @@ describe('Authorization matrix over the OpenAPI document', () => {
       for (const { method, path, op } of operations) {
         const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path');
         for (const p of pathParams) {
-          expect(values, `map the path parameter {${p.name}} of ${method} ${path} in this matrix`).toHaveProperty(
-            p.name,
-          );
+          expectWithMessage(
+            values,
+            `map the path parameter {${p.name}} of ${method} ${path} in this matrix`,
+          ).toHaveProperty(p.name);
         }
         const url =
           path.replace(/\{(\w+)\}/g, (_, name: string) => values[name]!) +
@@ -112,19 +115,22 @@ describe('Authorization matrix over the OpenAPI document', () => {
 
         if (pathParams.length > 0) {
           // Aimed at the victim: refused, whichever way.
-          expect([403, 404], label).toContain(response.status);
+          expectWithMessage([403, 404], label).toContain(response.status);
         } else if ('403' in (op.responses ?? {})) {
           // Admin-only routes say so in the document, and refuse a member.
-          expect(response.status, label).toBe(403);
+          expectWithMessage(response.status, label).toBe(403);
         } else {
           // About the caller's own account, or admin-only: never a 5xx, never the victim's data.
-          expect(response.status, label).toBeLessThan(500);
+          expectWithMessage(response.status, label).toBeLessThan(500);
         }
         if (response.status === 403 || response.status === 404) {
-          expect(JSON.parse(text), label).toMatchObject({ success: false, error: { status: response.status } });
+          expectWithMessage(JSON.parse(text), label).toMatchObject({
+            success: false,
+            error: { status: response.status },
+          });
         }
-        for (const secret of secrets) expect(text, `${label} leaks ${secret}`).not.toContain(secret);
-        expect(await victimState(victim.id), `${label} changed the victim's data`).toEqual(before);
+        for (const secret of secrets) expectWithMessage(text, `${label} leaks ${secret}`).not.toContain(secret);
+        expectWithMessage(await victimState(victim.id), `${label} changed the victim's data`).toEqual(before);
         checked.push(`${method} ${path} -> ${response.status}`);
       }
       expect(checked.length).toBe(operations.length);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminBootstrapService, BootstrapError, hashApiKeySecret } from '@app/users';
 import { runAdminBootstrap } from '../src/admin-bootstrap.js';
 import { validateEnvironment } from '../src/config/environment.js';

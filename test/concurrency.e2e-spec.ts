@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectEnvelope, INVALID_API_KEY, USER_NOT_FOUND } from './support/envelope.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

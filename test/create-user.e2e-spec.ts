@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import { hashApiKeySecret } from '@app/users';
 import { AUTHENTICATION_REQUIRED, expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { userObject } from './support/user-object.js';
@@ -89,7 +91,7 @@ describe('POST /v1/user', () => {
     ];
     for (const [body, expected] of cases) {
       const response = await create(body);
-      expect(response.status, JSON.stringify(body)).toBe(422);
+      expectWithMessage(response.status, JSON.stringify(body)).toBe(422);
       const json = await response.json();
       expect(json.error.code).toBe('VALIDATION_ERROR');
       expect(json.error.details.fields.map((f: any) => ({ field: f.field, rule: f.rule }))).toEqual(

@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import { AUTHENTICATION_REQUIRED, expectEnvelope } from './support/envelope.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -83,7 +85,7 @@ describe('the error envelope and trace ids', () => {
   it('answers a JSON body that is not an object with 422 VALIDATION_ERROR', async () => {
     for (const json of ['[]', '"text"', '42', 'null']) {
       const response = await postUser(json);
-      expect(response.status, json).toBe(422);
+      expectWithMessage(response.status, json).toBe(422);
       const body = (await response.json()) as { error: { code: string } };
       expect(body.error.code).toBe('VALIDATION_ERROR');
     }

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { type ChildServer, randomApiKey, startChildServer } from './support/child-server.js';
 import { createPostgresDatabase, engine } from './support/test-app.js';
@@ -6,95 +7,102 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // The server runs as its own process on PostgreSQL (PGlite is in-process and single-connection,
 // so requests cannot be held in flight in the database there).
-describe.skipIf(engine() !== 'postgres')('graceful shutdown on SIGTERM (the built server as a process)', () => {
-  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
-  let server: ChildServer | undefined;
+(engine() !== 'postgres' ? describe.skip : describe)(
+  'graceful shutdown on SIGTERM (the built server as a process)',
+  () => {
+    let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
+    let server: ChildServer | undefined;
 
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-  });
-  afterAll(async () => {
-    server?.kill();
-    await database?.drop();
-  });
+    beforeAll(async () => {
+      database = await createPostgresDatabase();
+    });
+    afterAll(async () => {
+      server?.kill();
+      await database?.drop();
+    });
 
-  it('stops accepting, finishes every request in flight, closes the pool and exits within 10 s', async () => {
-    const adminKey = randomApiKey();
-    server = await startChildServer({ DATABASE_URL: database.url, BOOTSTRAP_ADMIN_KEY: adminKey, DB_POOL_SIZE: '30' });
-    const s = server;
+    it('stops accepting, finishes every request in flight, closes the pool and exits within 10 s', async () => {
+      const adminKey = randomApiKey();
+      server = await startChildServer({
+        DATABASE_URL: database.url,
+        BOOTSTRAP_ADMIN_KEY: adminKey,
+        DB_POOL_SIZE: '30',
+      });
+      const s = server;
 
-    const users = await Promise.all(
-      Array.from({ length: 20 }, async (_, i) => {
-        const response = await s.request('/v1/user', {
-          method: 'POST',
-          headers: { 'X-API-Key': adminKey, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ email: `shutdown${i}@example.test` }),
-        });
-        expect(response.status).toBe(201);
-        const body = (await response.json()) as { user: { id: string }; api_key: string };
-        return { id: body.user.id, apiKey: body.api_key };
-      }),
-    );
-
-    const inspector = new pg.Client({ connectionString: database.url });
-    await inspector.connect();
-    const locker = new pg.Client({ connectionString: database.url });
-    await locker.connect();
-    try {
-      // Hold the rows, so that all 20 deletes are accepted and wait in the database.
-      await locker.query('BEGIN');
-      await locker.query('SELECT id FROM users WHERE id = ANY($1) FOR UPDATE', [users.map((u) => u.id)]);
-      const inFlight = users.map((u) =>
-        s.request(`/v1/user/${u.id}`, { method: 'DELETE', headers: { 'X-API-Key': u.apiKey } }),
+      const users = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const response = await s.request('/v1/user', {
+            method: 'POST',
+            headers: { 'X-API-Key': adminKey, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ email: `shutdown${i}@example.test` }),
+          });
+          expect(response.status).toBe(201);
+          const body = (await response.json()) as { user: { id: string }; api_key: string };
+          return { id: body.user.id, apiKey: body.api_key };
+        }),
       );
-      for (let waited = 0; ; waited += 20) {
-        const { rows } = await inspector.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE users%'`,
+
+      const inspector = new pg.Client({ connectionString: database.url });
+      await inspector.connect();
+      const locker = new pg.Client({ connectionString: database.url });
+      await locker.connect();
+      try {
+        // Hold the rows, so that all 20 deletes are accepted and wait in the database.
+        await locker.query('BEGIN');
+        await locker.query('SELECT id FROM users WHERE id = ANY($1) FOR UPDATE', [users.map((u) => u.id)]);
+        const inFlight = users.map((u) =>
+          s.request(`/v1/user/${u.id}`, { method: 'DELETE', headers: { 'X-API-Key': u.apiKey } }),
         );
-        if (rows[0].n === users.length) break;
-        if (waited > 10_000) throw new Error(`only ${rows[0].n} deletes reached the database`);
-        await sleep(20);
-      }
+        for (let waited = 0; ; waited += 20) {
+          const { rows } = await inspector.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE users%'`,
+          );
+          if (rows[0].n === users.length) break;
+          if (waited > 10_000) throw new Error(`only ${rows[0].n} deletes reached the database`);
+          await sleep(20);
+        }
 
-      const signalled = Date.now();
-      s.proc.kill('SIGTERM');
-      await sleep(500);
-      // No longer accepting: a new connection is refused while the old requests are still running.
-      await expect(fetch(`${s.baseUrl}/health/live`)).rejects.toThrow();
-      expect(s.proc.exitCode).toBeNull();
+        const signalled = Date.now();
+        s.proc.kill('SIGTERM');
+        await sleep(500);
+        // No longer accepting: a new connection is refused while the old requests are still running.
+        await expect(fetch(`${s.baseUrl}/health/live`)).rejects.toThrow();
+        expect(s.proc.exitCode).toBeNull();
 
-      await locker.query('COMMIT');
-      const responses = await Promise.all(inFlight);
-      expect(responses.map((r) => r.status)).toEqual(users.map(() => 200));
-      for (const [i, response] of responses.entries()) {
-        expect(await response.json()).toEqual({
-          success: true,
-          message: 'User account deleted successfully',
-          user_id: users[i]!.id,
-        });
-      }
+        await locker.query('COMMIT');
+        const responses = await Promise.all(inFlight);
+        expect(responses.map((r) => r.status)).toEqual(users.map(() => 200));
+        for (const [i, response] of responses.entries()) {
+          expect(await response.json()).toEqual({
+            success: true,
+            message: 'User account deleted successfully',
+            user_id: users[i]!.id,
+          });
+        }
 
-      const exit = await s.exited;
-      const exitMs = Date.now() - signalled;
-      expect(exitMs).toBeLessThan(10_000);
-      // Nest re-raises the signal once its shutdown hooks are done: a clean exit by SIGTERM.
-      expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+        const exit = await s.exited;
+        const exitMs = Date.now() - signalled;
+        expect(exitMs).toBeLessThan(10_000);
+        // Nest re-raises the signal once its shutdown hooks are done: a clean exit by SIGTERM.
+        expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
 
-      const { rows } = await inspector.query(
-        `SELECT count(*) FILTER (WHERE is_deleted)::int AS deleted,
+        const { rows } = await inspector.query(
+          `SELECT count(*) FILTER (WHERE is_deleted)::int AS deleted,
                 (SELECT count(*)::int FROM audit_events WHERE action = 'user.deleted') AS audited,
                 (SELECT count(*)::int FROM pg_stat_activity
                   WHERE datname = current_database() AND application_name = 'users-service') AS sessions
            FROM users WHERE id = ANY($1)`,
-        [users.map((u) => u.id)],
-      );
-      // Every accepted delete was carried out, and the pool is closed (no session left).
-      expect(rows[0]).toEqual({ deleted: 20, audited: 20, sessions: 0 });
-      console.info(`graceful shutdown: 20 requests in flight at SIGTERM, all 200, exited after ${exitMs} ms`);
-    } finally {
-      await locker.end();
-      await inspector.end();
-    }
-  });
-});
+          [users.map((u) => u.id)],
+        );
+        // Every accepted delete was carried out, and the pool is closed (no session left).
+        expect(rows[0]).toEqual({ deleted: 20, audited: 20, sessions: 0 });
+        console.info(`graceful shutdown: 20 requests in flight at SIGTERM, all 200, exited after ${exitMs} ms`);
+      } finally {
+        await locker.end();
+        await inspector.end();
+      }
+    });
+  },
+);

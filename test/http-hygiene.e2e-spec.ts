@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from 'node:net';
 import { expectEnvelope } from './support/envelope.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

@@ -1,6 +1,8 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import { readFileSync } from 'node:fs';
 import { hashApiKeySecret } from '@app/users';
-import { API_KEY_IN_TEXT } from './support/logs.js';
+import { API_KEY_IN_TEXT } from './support/logs.mjs';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 type LogLine = Record<string, unknown> & { level: number; msg?: string; trace_id?: string };
@@ -66,7 +68,7 @@ describe('structured JSON logs', () => {
     }
     // Every line about a request (request logs, guard decisions, errors) carries a trace id.
     for (const line of lines.filter((l) => 'req' in l || 'res' in l || 'event' in l)) {
-      expect(line.trace_id, JSON.stringify(line)).toMatch(/^req_[0-9a-f]{24}$/);
+      expectWithMessage(line.trace_id, JSON.stringify(line)).toMatch(/^req_[0-9a-f]{24}$/);
     }
 
     const failed = lines.find((l) => l.event === 'authentication_failed' && l.trace_id === traceIds[0]);

@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 interface MediaType {
@@ -34,15 +36,15 @@ describe('OpenAPI document', () => {
     const ids = operations.map(([, op]) => op.operationId);
     expect(new Set(ids).size).toBe(ids.length);
     for (const [name, op] of operations) {
-      expect(op.summary, name).toBeTruthy();
-      expect(op.description, name).toBeTruthy();
+      expectWithMessage(op.summary, name).toBeTruthy();
+      expectWithMessage(op.description, name).toBeTruthy();
     }
   });
 
   it('gives every path and query parameter an example', () => {
     for (const [name, op] of operations) {
       for (const p of op.parameters ?? []) {
-        expect(p.example ?? p.schema?.example, `${name} ${p.in} ${p.name}`).toBeDefined();
+        expectWithMessage(p.example ?? p.schema?.example, `${name} ${p.in} ${p.name}`).toBeDefined();
       }
     }
   });
@@ -53,11 +55,11 @@ describe('OpenAPI document', () => {
       for (const [status, response] of Object.entries(op.responses)) {
         for (const [type, media] of Object.entries(response.content ?? {})) {
           const hasExample = media.example !== undefined || Object.keys(media.examples ?? {}).length > 0;
-          expect(hasExample, `${name} ${status} ${type}`).toBe(true);
+          expectWithMessage(hasExample, `${name} ${status} ${type}`).toBe(true);
         }
-        expect(response.description, `${name} ${status}`).toBeTruthy();
+        expectWithMessage(response.description, `${name} ${status}`).toBeTruthy();
       }
-      expect(Object.keys(op.responses), name).toContain('401');
+      expectWithMessage(Object.keys(op.responses), name).toContain('401');
     }
   });
 
@@ -65,7 +67,7 @@ describe('OpenAPI document', () => {
     const lists = operations.filter(([name]) => name === 'GET /v1/user' || name === 'GET /v1/audit-events');
     expect(lists).toHaveLength(2);
     for (const [name, op] of lists) {
-      expect(op.responses['200'], name).toMatchObject({ headers: { 'X-Total-Count': expect.any(Object) } });
+      expectWithMessage(op.responses['200'], name).toMatchObject({ headers: { 'X-Total-Count': expect.any(Object) } });
     }
   });
 });

@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -26,7 +28,7 @@ function operationsOf(document: OpenAPIObject): Operation[] {
  * today's and those added later, keeps the project's promises to its readers. The document does not
  * depend on the engine, so this runs on PGlite only.
  */
-describe.skipIf(engine() !== 'pglite')('the OpenAPI document', () => {
+(engine() !== 'pglite' ? describe.skip : describe)('the OpenAPI document', () => {
   let t: TestApp;
   let document: OpenAPIObject;
 
@@ -39,7 +41,7 @@ describe.skipIf(engine() !== 'pglite')('the OpenAPI document', () => {
   });
 
   it('is what openapi.json at the repository root holds', () => {
-    expect(readFileSync('openapi.json', 'utf8'), STALE).toBe(renderOpenApiDocument(document));
+    expectWithMessage(readFileSync('openapi.json', 'utf8'), STALE).toBe(renderOpenApiDocument(document));
   });
 
   it('is what /docs-json serves', async () => {
@@ -54,35 +56,38 @@ describe.skipIf(engine() !== 'pglite')('the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThan(0);
     for (const { method, path, operation } of operations) {
       const where = `${method.toUpperCase()} ${path}`;
-      expect(operation.operationId, `${where}: operationId`).toMatch(/^[a-z][A-Za-z0-9]+$/);
-      expect(operation.summary?.trim(), `${where}: summary (@ApiOperation)`).toBeTruthy();
-      expect(operation.description?.trim(), `${where}: description (@ApiOperation)`).toBeTruthy();
-      expect(operation.tags?.length, `${where}: tags (@ApiTags)`).toBeGreaterThan(0);
+      expectWithMessage(operation.operationId, `${where}: operationId`).toMatch(/^[a-z][A-Za-z0-9]+$/);
+      expectWithMessage(operation.summary?.trim(), `${where}: summary (@ApiOperation)`).toBeTruthy();
+      expectWithMessage(operation.description?.trim(), `${where}: description (@ApiOperation)`).toBeTruthy();
+      expectWithMessage(operation.tags?.length, `${where}: tags (@ApiTags)`).toBeGreaterThan(0);
       // Explicit either way: [] for a @Public() route, the API key scheme (@ApiKeyAuth) otherwise.
-      expect(Array.isArray(operation.security), `${where}: security (@ApiKeyAuth or @Public)`).toBe(true);
+      expectWithMessage(Array.isArray(operation.security), `${where}: security (@ApiKeyAuth or @Public)`).toBe(true);
       for (const requirement of operation.security as Record<string, unknown>[]) {
         for (const name of Object.keys(requirement))
-          expect(schemes, `${where}: security scheme ${name}`).toContain(name);
+          expectWithMessage(schemes, `${where}: security scheme ${name}`).toContain(name);
       }
       if (operation.security.length > 0) {
-        expect(Object.keys(operation.responses), `${where}: its 401 (@ApiKeyAuth)`).toContain('401');
+        expectWithMessage(Object.keys(operation.responses), `${where}: its 401 (@ApiKeyAuth)`).toContain('401');
       }
     }
     const ids = operations.map(({ operation }) => operation.operationId as string);
-    expect(new Set(ids).size, `operationIds must be unique: ${ids.join(', ')}`).toBe(ids.length);
+    expectWithMessage(new Set(ids).size, `operationIds must be unique: ${ids.join(', ')}`).toBe(ids.length);
   });
 
   it('gives every documented response a description and an example', () => {
     for (const { method, path, operation } of operationsOf(document)) {
       for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
         const where = `${method.toUpperCase()} ${path} ${status}`;
-        expect(response.description?.trim(), `${where}: description`).toBeTruthy();
+        expectWithMessage(response.description?.trim(), `${where}: description`).toBeTruthy();
         if (status === '204' || status === '304') continue;
         const media = Object.entries((response.content ?? {}) as Record<string, any>);
-        expect(media.length, `${where}: content`).toBeGreaterThan(0);
+        expectWithMessage(media.length, `${where}: content`).toBeGreaterThan(0);
         for (const [type, content] of media) {
           const examples = content.example !== undefined ? [content.example] : Object.values(content.examples ?? {});
-          expect(examples.length, `${where} ${type}: an example (example: or ApiErrorResponse)`).toBeGreaterThan(0);
+          expectWithMessage(
+            examples.length,
+            `${where} ${type}: an example (example: or ApiErrorResponse)`,
+          ).toBeGreaterThan(0);
         }
       }
     }
@@ -95,7 +100,7 @@ describe.skipIf(engine() !== 'pglite')('the OpenAPI document', () => {
     const check = promisify(execFile)(`node_modules/.bin/${bin}`, [...args, '--check'], {
       env: { ...process.env, NO_COLOR: '1' },
     });
-    await expect(
+    await expectWithMessage(
       check,
       'run `npm run client:generate` and commit clients/typescript/schema.d.ts',
     ).resolves.toBeDefined();

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ApiKeysService } from '@app/users';
 import { DELETE_FORBIDDEN, expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { RATE_LIMITED_IP, RATE_LIMITED_KEY, rateLimitHeaders } from './support/rate-limit.js';
@@ -61,7 +62,7 @@ describe('rate limits (counters in memory; no proxy trusted)', () => {
   it('after the failed-authentication limit an IP is refused before any key lookup, and X-Forwarded-For does not help', async () => {
     const good = await t.users.create();
     const apiKeys = t.app.get(ApiKeysService);
-    const lookups = vi.spyOn(apiKeys, 'authenticate');
+    const lookups = jest.spyOn(apiKeys, 'authenticate');
     try {
       for (let i = 0; i < 3; i++) {
         // A different forwarded address each time: ignored, since no proxy is trusted.

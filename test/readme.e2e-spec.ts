@@ -1,3 +1,5 @@
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import { readFileSync } from 'node:fs';
 import { engine } from './support/test-app.js';
 
@@ -13,7 +15,7 @@ function firstCells(markdown: string): Set<string> {
  * table lists every variable of .env.example, and its API table every operation of openapi.json.
  * Files only, no engine: runs once, in the PGlite project.
  */
-describe.skipIf(engine() !== 'pglite')('README.md', () => {
+(engine() !== 'pglite' ? describe.skip : describe)('README.md', () => {
   it('lists every variable of .env.example in its configuration table', () => {
     const variables = [...readFileSync('.env.example', 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map(
       (m) => m[1] ?? '',
@@ -21,7 +23,7 @@ describe.skipIf(engine() !== 'pglite')('README.md', () => {
     expect(variables.length).toBeGreaterThan(0);
     const rows = firstCells(readme);
     const missing = variables.filter((variable) => !rows.has(variable));
-    expect(missing, 'add a row to the configuration table of README.md for each').toEqual([]);
+    expectWithMessage(missing, 'add a row to the configuration table of README.md for each').toEqual([]);
   });
 
   it('lists every operation of openapi.json in its API table', () => {
@@ -31,6 +33,6 @@ describe.skipIf(engine() !== 'pglite')('README.md', () => {
     );
     const rows = firstCells(readme);
     const missing = operations.filter((operation) => !rows.has(operation));
-    expect(missing, 'add a row to the API table of README.md for each').toEqual([]);
+    expectWithMessage(missing, 'add a row to the API table of README.md for each').toEqual([]);
   });
 });

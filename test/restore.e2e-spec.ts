@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { expectEnvelope, INVALID_API_KEY, USER_NOT_FOUND } from './support/envelope.js';
 import { EMAIL_TAKEN, FORBIDDEN, USER_ANONYMIZED, USERNAME_TAKEN } from './support/lifecycle-errors.js';

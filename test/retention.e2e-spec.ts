@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
 import { RETENTION_JOB, RetentionScheduler, RetentionService, type RetentionProgress } from '@app/users';
@@ -160,7 +161,7 @@ describe('Retention of deleted users (DELETED_USER_RETENTION_DAYS=30)', () => {
     expect(events.every((e: any) => e.n === 1)).toBe(true);
   });
 
-  it.skipIf(engine() !== 'postgres')(
+  (engine() !== 'postgres' ? it.skip : it)(
     'two replicas (separate processes’ worth of pools) at once share the work; the CLI prints progress',
     async () => {
       await clearAll();
@@ -193,7 +194,7 @@ describe('Retention of deleted users (DELETED_USER_RETENTION_DAYS=30)', () => {
     },
   );
 
-  it.skipIf(engine() !== 'postgres')(
+  (engine() !== 'postgres' ? it.skip : it)(
     'skips a row another transaction holds (SKIP LOCKED) instead of waiting, and takes it on the next run',
     async () => {
       await clearAll();

@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from './support/expect-with-message.js';
 import { createHash } from 'node:crypto';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -71,9 +73,11 @@ describe('security headers', () => {
       const styleAttributes = [...html.matchAll(/\sstyle="([^"]*)"/g)].map((m) => sha256(m[1] ?? ''));
       expect(styleBlocks.length).toBeGreaterThan(0);
       for (const hash of styleBlocks)
-        expect(policy.get('style-src'), `add ${hash} to DOCS_INLINE_STYLE_HASHES`).toContain(hash);
+        expectWithMessage(policy.get('style-src'), `add ${hash} to DOCS_INLINE_STYLE_HASHES`).toContain(hash);
       for (const hash of styleAttributes) {
-        expect(policy.get('style-src-attr'), `add ${hash} to DOCS_INLINE_STYLE_ATTRIBUTE_HASHES`).toContain(hash);
+        expectWithMessage(policy.get('style-src-attr'), `add ${hash} to DOCS_INLINE_STYLE_ATTRIBUTE_HASHES`).toContain(
+          hash,
+        );
       }
     },
   );

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createUsersClient } from '../clients/typescript/index.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { FORBIDDEN, validationError } from './support/lifecycle-errors.js';
 import { userObject } from './support/user-object.js';

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectEnvelope, USER_NOT_FOUND, withoutTrace } from './support/envelope.js';
 import { FORBIDDEN, validationError } from './support/lifecycle-errors.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

@@ -1,14 +1,15 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import type { FastifyBaseLogger } from 'fastify';
 import { PinoNestLogger } from './pino-nest-logger.js';
 
 function createSut() {
   const pino = {
-    info: vi.fn(),
-    error: vi.fn(),
-    warn: vi.fn(),
-    debug: vi.fn(),
-    trace: vi.fn(),
-    fatal: vi.fn(),
+    info: jest.fn(),
+    error: jest.fn(),
+    warn: jest.fn(),
+    debug: jest.fn(),
+    trace: jest.fn(),
+    fatal: jest.fn(),
   };
   return { logger: new PinoNestLogger(pino as unknown as FastifyBaseLogger), pino };
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { newLogFile } from './logs.js';
+import { newLogFile } from './logs.mjs';
 
 export interface ChildServer {
   proc: ChildProcess;

@@ -1,11 +1,11 @@
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 
 export interface ExpectedError {
   status: number;
   code: string;
   type: string;
   message: string;
-  system_message?: string;
+  system_message?: string | ReturnType<typeof expect.any>;
   details?: Record<string, unknown>;
 }
 

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { UserFactory } from '@app/users/testing';
 import { createApp } from '../../src/app.factory.js';
 import { validateEnvironment } from '../../src/config/environment.js';
-import { newLogFile } from './logs.js';
+import { newLogFile } from './logs.mjs';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -26,7 +26,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Which engine this project runs on (set by vitest.config.ts). */
+/** Which engine this Jest project runs on (set by test/support/jest/engine-*.setup.cjs). */
 export function engine(): Engine {
   return process.env.E2E_ENGINE === 'postgres' ? 'postgres' : 'pglite';
 }

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { calendarDay } from './user.row.js';
 
 describe('calendarDay', () => {

@@ -1,3 +1,4 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   EmailAlreadyExistsError,
   UserAnonymizedError,
@@ -56,12 +57,12 @@ const uniqueViolation = (constraint: string) =>
 
 function createSut() {
   const repository = {
-    findById: vi.fn<UsersRepository['findById']>(),
-    listPage: vi.fn<UsersRepository['listPage']>(),
-    updateProfileIfLive: vi.fn<UsersRepository['updateProfileIfLive']>(),
-    restoreIfDeleted: vi.fn<UsersRepository['restoreIfDeleted']>(),
-    insertWithApiKey: vi.fn<UsersRepository['insertWithApiKey']>(),
-    softDeleteIfLive: vi.fn<UsersRepository['softDeleteIfLive']>(),
+    findById: jest.fn<UsersRepository['findById']>(),
+    listPage: jest.fn<UsersRepository['listPage']>(),
+    updateProfileIfLive: jest.fn<UsersRepository['updateProfileIfLive']>(),
+    restoreIfDeleted: jest.fn<UsersRepository['restoreIfDeleted']>(),
+    insertWithApiKey: jest.fn<UsersRepository['insertWithApiKey']>(),
+    softDeleteIfLive: jest.fn<UsersRepository['softDeleteIfLive']>(),
   };
   const sut = new UsersService(repository as unknown as UsersRepository);
   return { sut, repository };

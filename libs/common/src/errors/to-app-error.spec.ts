@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { RateLimitExceededError, ServiceUnavailableError, UserNotFoundError } from './errors.js';
 import { isDatabaseUnavailable, toAppError } from './to-app-error.js';

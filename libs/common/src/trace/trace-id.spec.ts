@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { newTraceId, resolveTraceId } from './trace-id.js';
 
 describe('trace ids', () => {

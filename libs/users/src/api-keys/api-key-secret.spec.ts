@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { API_KEY_PATTERN, apiKeyDisplayPrefix, generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
 

@@ -1,3 +1,4 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import { ApiKeyNotFoundError, LastApiKeyError, UserNotFoundError } from '@app/common';
 import type { Caller } from '../caller.js';
 import type { UserEntity } from '../user.entity.js';
@@ -18,11 +19,11 @@ const caller: Caller = {
 
 function createSut() {
   const repository = {
-    insertForLiveUser: vi.fn<ApiKeysRepository['insertForLiveUser']>(),
-    listForUser: vi.fn<ApiKeysRepository['listForUser']>(),
-    revokeForUser: vi.fn<ApiKeysRepository['revokeForUser']>(),
-    findPrincipalByHash: vi.fn<ApiKeysRepository['findPrincipalByHash']>(),
-    touchLastUsed: vi.fn<ApiKeysRepository['touchLastUsed']>().mockResolvedValue(undefined),
+    insertForLiveUser: jest.fn<ApiKeysRepository['insertForLiveUser']>(),
+    listForUser: jest.fn<ApiKeysRepository['listForUser']>(),
+    revokeForUser: jest.fn<ApiKeysRepository['revokeForUser']>(),
+    findPrincipalByHash: jest.fn<ApiKeysRepository['findPrincipalByHash']>(),
+    touchLastUsed: jest.fn<ApiKeysRepository['touchLastUsed']>().mockResolvedValue(undefined),
   };
   const sut = new ApiKeysService(repository as unknown as ApiKeysRepository);
   return { sut, repository };

@@ -1,3 +1,4 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -22,16 +23,16 @@ const PRINCIPAL = {
 } as unknown as KeyPrincipal;
 
 function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) {
-  const reflector = { getAllAndOverride: vi.fn().mockReturnValue(options.isPublic ?? false) } as unknown as Reflector;
-  const authenticate = vi.fn<ApiKeysService['authenticate']>().mockResolvedValue(PRINCIPAL);
+  const reflector = { getAllAndOverride: jest.fn().mockReturnValue(options.isPublic ?? false) } as unknown as Reflector;
+  const authenticate = jest.fn<ApiKeysService['authenticate']>().mockResolvedValue(PRINCIPAL);
   const apiKeys = { authenticate } as unknown as ApiKeysService;
   const limiter = {
-    failedAuthBlocked: vi.fn<RateLimiter['failedAuthBlocked']>().mockReturnValue(null),
-    recordFailedAuth: vi.fn<RateLimiter['recordFailedAuth']>().mockResolvedValue({
+    failedAuthBlocked: jest.fn<RateLimiter['failedAuthBlocked']>().mockReturnValue(null),
+    recordFailedAuth: jest.fn<RateLimiter['recordFailedAuth']>().mockResolvedValue({
       exceeded: false,
       state: { limit: 3, remaining: 2, resetSeconds: 60 },
     }),
-    consumeKey: vi.fn<RateLimiter['consumeKey']>().mockResolvedValue({
+    consumeKey: jest.fn<RateLimiter['consumeKey']>().mockResolvedValue({
       exceeded: false,
       state: { limit: 600, remaining: 599, resetSeconds: 60 },
     }),
@@ -41,13 +42,13 @@ function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) 
     apiKeys,
     options.withLimiter === false ? undefined : (limiter as unknown as RateLimiter),
   );
-  const reply = { headers: vi.fn() };
+  const reply = { headers: jest.fn() };
   const request = {
     headers: {} as Record<string, string>,
     ip: '203.0.113.5',
     id: 'req_1',
-    log: { warn: vi.fn() },
-  } as unknown as RequestWithCaller & { headers: Record<string, string>; log: { warn: ReturnType<typeof vi.fn> } };
+    log: { warn: jest.fn() },
+  } as unknown as RequestWithCaller & { headers: Record<string, string>; log: { warn: ReturnType<typeof jest.fn> } };
   const context = {
     getHandler: () => undefined,
     getClass: () => undefined,

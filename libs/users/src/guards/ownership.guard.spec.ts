@@ -1,3 +1,4 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientPermissionsError } from '@app/common';
@@ -6,9 +7,9 @@ import { OwnershipGuard } from './ownership.guard.js';
 
 function createSut(caller: Partial<Caller> | undefined, params: Record<string, string>) {
   const reflector = {
-    get: vi.fn().mockReturnValue({ param: 'user_id', message: 'You can only delete your own account.' }),
+    get: jest.fn().mockReturnValue({ param: 'user_id', message: 'You can only delete your own account.' }),
   };
-  const request = { id: 'req_1', params, caller, log: { warn: vi.fn() } };
+  const request = { id: 'req_1', params, caller, log: { warn: jest.fn() } };
   const context = {
     getHandler: () => undefined,
     switchToHttp: () => ({ getRequest: () => request }),

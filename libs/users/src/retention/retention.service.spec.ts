@@ -1,11 +1,12 @@
+import { describe, expect, it, jest } from '@jest/globals';
 import type { RetentionOptions } from './retention.options.js';
 import type { RetentionRepository } from './retention.repository.js';
 import { type RetentionProgress, RetentionService } from './retention.service.js';
 
 function createSut(options: Partial<RetentionOptions> = {}) {
   const repository = {
-    countDue: vi.fn<RetentionRepository['countDue']>(),
-    anonymizeBatch: vi.fn<RetentionRepository['anonymizeBatch']>(),
+    countDue: jest.fn<RetentionRepository['countDue']>(),
+    anonymizeBatch: jest.fn<RetentionRepository['anonymizeBatch']>(),
   };
   const sut = new RetentionService(repository as unknown as RetentionRepository, {
     retentionDays: 30,

@@ -5,6 +5,6 @@ import { execFileSync } from 'node:child_process';
  * service as a real process (`node dist/src/main.js`: graceful shutdown, two replicas sharing Redis)
  * test the code of this checkout.
  */
-export function setup(): void {
+export default function setup() {
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 }

@@ -1,5 +1,7 @@
+// Plain JavaScript (typed by logs.d.mts): Jest's global setup and teardown load it with Node's own
+// loader, which neither compiles TypeScript nor knows the test projects' module mapping.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Every log the suite's services write goes to a file here; the global teardown scans them all. */
@@ -9,23 +11,15 @@ export const TEST_LOG_DIR = resolve('.test-logs');
 export const API_KEY_IN_TEXT = /ak_[A-Za-z0-9]{32,64}/g;
 
 /** A fresh log file path for one service instance. */
-export function newLogFile(label: string): string {
+export function newLogFile(label) {
   mkdirSync(TEST_LOG_DIR, { recursive: true });
   return join(TEST_LOG_DIR, `${label}-${process.pid}-${randomBytes(4).toString('hex')}.log`);
 }
 
-export interface LogScan {
-  files: number;
-  lines: number;
-  failedAuthLines: number;
-  /** `file:line` of every line that holds something shaped like an API key (the key itself cut). */
-  leaks: string[];
-}
-
 /** Reads every log file of the directory and reports each line that holds an API key. */
-export function scanLogs(dir = TEST_LOG_DIR): LogScan {
-  const scan: LogScan = { files: 0, lines: 0, failedAuthLines: 0, leaks: [] };
-  let names: string[] = [];
+export function scanLogs(dir = TEST_LOG_DIR) {
+  const scan = { files: 0, lines: 0, failedAuthLines: 0, leaks: [] };
+  let names = [];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.log'));
   } catch {
@@ -44,4 +38,9 @@ export function scanLogs(dir = TEST_LOG_DIR): LogScan {
     });
   }
   return scan;
+}
+
+/** Global setup of the suite: start with no logs. */
+export function clearLogs() {
+  rmSync(TEST_LOG_DIR, { recursive: true, force: true });
 }
