@@ -1,15 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DELETE_USER_EXAMPLE_ANSWERS as CONTRACT } from './support/delete-user-contract.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-/** The JSON bodies of the seed (../shared/seed/delete-user.md), by status heading. */
-function seedBodies(): Record<string, unknown> {
-  const seed = readFileSync(new URL('../../shared/seed/delete-user.md', import.meta.url), 'utf8');
-  const bodies: Record<string, unknown> = {};
-  for (const match of seed.matchAll(/### (\d{3}) [^\n]*\n+```json\n([\s\S]*?)```/g)) {
-    bodies[match[1]!] = JSON.parse(match[2]!);
-  }
-  return bodies;
-}
 
 describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
   let t: TestApp;
@@ -34,9 +25,7 @@ describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
     });
   });
 
-  it("documents DELETE /v1/user/{user_id} with the seed's 200, 403 and 404 bodies and both 401s", () => {
-    const seed = seedBodies();
-    expect(Object.keys(seed).sort()).toEqual(['200', '403', '404']);
+  it("documents DELETE /v1/user/{user_id} with the contract's 200, 403 and 404 bodies and both 401s", () => {
     const op = doc.paths['/v1/user/{user_id}'].delete;
     expect(op.operationId).toBe('deleteUser');
     expect(op.security).toEqual([{ api_key: [] }]);
@@ -49,13 +38,13 @@ describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
         schema: { type: 'string', example: 'usr_abc123' },
       },
     ]);
-    // The seed's statuses, plus those every route can answer (rate limit, crash, database down).
+    // The contract's statuses, plus those every route can answer (rate limit, crash, database down).
     expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '404', '429', '500', '503']);
-    expect(op.responses['200'].content['application/json'].example).toEqual(seed['200']);
+    expect(op.responses['200'].content['application/json'].example).toEqual(CONTRACT[200]);
     expect(op.responses['403'].content['application/json'].examples.INSUFFICIENT_PERMISSIONS.value).toEqual(
-      seed['403'],
+      CONTRACT[403],
     );
-    expect(op.responses['404'].content['application/json'].examples.USER_NOT_FOUND.value).toEqual(seed['404']);
+    expect(op.responses['404'].content['application/json'].examples.USER_NOT_FOUND.value).toEqual(CONTRACT[404]);
     expect(Object.keys(op.responses['401'].content['application/json'].examples).sort()).toEqual([
       'AUTHENTICATION_REQUIRED',
       'INVALID_API_KEY',
