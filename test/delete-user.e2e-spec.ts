@@ -206,7 +206,7 @@ describe('DELETE /v1/user/{user_id}', () => {
         // Not the locker: inside its transaction pg_stat_activity would be one cached snapshot.
         const { rows } = await observer.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE users%'`,
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE "users"%'`,
         );
         return rows[0].n >= 2;
       });

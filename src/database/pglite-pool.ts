@@ -110,10 +110,15 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
       const acquired = Promise.all([open(), mutex.acquire()]).then(([db, release]) => {
         let released = false;
         const client = {
-          query: (text: string, params?: unknown[] | Callback<QueryResultLike>, cb?: Callback<QueryResultLike>) => {
+          // Like pg's client: text and values, or a query config (`{ name, text, values }`, run unnamed).
+          query: (
+            text: string | { text: string; values?: unknown[] },
+            params?: unknown[] | Callback<QueryResultLike>,
+            cb?: Callback<QueryResultLike>,
+          ) => {
             const callbackFn = typeof params === 'function' ? params : cb;
             const values = typeof params === 'function' ? undefined : params;
-            const promise = run(db, text, values);
+            const promise = typeof text === 'string' ? run(db, text, values) : run(db, text.text, text.values);
             if (!callbackFn) return promise;
             promise.then(
               (r) => callbackFn(null, r),

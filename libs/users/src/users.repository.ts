@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ApiKeyEntity } from './api-keys/api-key.entity.js';
+import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from './audit/audit-event.write.js';
 import { auditParams, type Caller } from './caller.js';
-import { runHotQuery } from './database/hot-query.js';
+import { inTransaction, PreparedStatement } from './database/prepared-statements.js';
 import { toUserEntity, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
-import type { UserEntity, UserRole } from './user.entity.js';
+import { UserEntity, type UserRole } from './user.entity.js';
 
 export interface NewUser {
   id: string;
@@ -34,82 +36,112 @@ export interface NewApiKey {
   expiresAt: Date | null;
 }
 
+/** Adds a key row to a user, in the caller's transaction. */
+export async function insertApiKey(manager: EntityManager, userId: string, key: NewApiKey): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(ApiKeyEntity)
+    .values({ id: key.id, userId, keyHash: key.keyHash, prefix: key.prefix, name: key.name, expiresAt: key.expiresAt })
+    .updateEntity(false)
+    .execute();
+}
+
+/** Step 1 of the soft delete: flags a live user deleted; matches no row when it is not live. */
+const SOFT_DELETE_USER = new PreparedStatement(
+  'users_soft_delete_user_v2',
+  (db) =>
+    db
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({
+        isDeleted: () => 'true',
+        isActive: () => 'false',
+        deletedAt: () => 'now()',
+        deletedBy: () => ':actor',
+        updatedAt: () => 'now()',
+      })
+      .where('id = :userId AND is_deleted = false'),
+  ['userId', 'actor'],
+);
+
+/** Step 2 of the soft delete: revokes the user's live keys, as they are when the statement starts. */
+const REVOKE_USER_KEYS = new PreparedStatement(
+  'users_soft_delete_keys_v2',
+  (db) =>
+    db
+      .createQueryBuilder()
+      .update(ApiKeyEntity)
+      .set({ revokedAt: () => 'now()', revokedReason: () => "'user_deleted'" })
+      .where('user_id = :userId AND revoked_at IS NULL'),
+  ['userId'],
+);
+
 /**
- * Queries on `users`. Each write is one SQL statement whose data-modifying CTEs also revoke keys
- * and append the audit event, so the whole change is atomic and costs one round trip.
+ * Queries on `users`, through the entities. A write that also revokes keys or appends audit
+ * events runs them in one transaction with it.
  */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Creates a user together with its first API key and the audit events for both.
-   * Throws the driver's unique violation when a live user already has the e-mail.
+   * Creates a user together with its first API key and the audit events for both, in one
+   * transaction (`manager`'s, when given). Throws the driver's unique violation when a live user
+   * already has the e-mail.
    */
-  async insertWithApiKey(user: NewUser, key: NewApiKey, caller: Caller, manager?: EntityManager): Promise<UserEntity> {
-    const rows: UserRow[] = await (manager ?? this.db).query(
-      `WITH inserted AS (
-         INSERT INTO users (id, email, global_role_id) VALUES ($1, $2, $3) RETURNING *
-       ), key AS (
-         INSERT INTO api_keys (id, user_id, key_hash, prefix, name, expires_at)
-         SELECT $4, id, $5, $6, $7, $8 FROM inserted RETURNING id
-       ), audited AS (
-         INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-         SELECT a.action, $9, inserted.id, $10, $11, $12, a.metadata
-         FROM inserted CROSS JOIN (VALUES
-           ('user.created', jsonb_build_object('global_role_id', $3::text)),
-           ('api_key.created', jsonb_build_object('api_key_id', $4::text))
-         ) AS a(action, metadata)
-       )
-       SELECT * FROM inserted`,
-      [
-        user.id,
-        user.email,
-        user.role,
-        key.id,
-        key.keyHash,
-        key.prefix,
-        key.name,
-        key.expiresAt,
-        ...auditParams(caller),
-      ],
-    );
-    return toUserEntity(rows[0]!);
+  insertWithApiKey(user: NewUser, key: NewApiKey, caller: Caller, manager?: EntityManager): Promise<UserEntity> {
+    const work = async (manager: EntityManager) => {
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(UserEntity)
+        .values({ id: user.id, email: user.email, globalRoleId: user.role })
+        .returning('*')
+        .execute();
+      await insertApiKey(manager, user.id, key);
+      await appendAuditEvents(
+        manager,
+        caller,
+        { action: 'user.created', targetUserId: user.id, metadata: { global_role_id: user.role } },
+        { action: 'api_key.created', targetUserId: user.id, metadata: { api_key_id: key.id } },
+      );
+      return toUserEntity((inserted.raw as UserRow[])[0]!);
+    };
+    return manager ? work(manager) : this.db.transaction(work);
   }
 
   /**
-   * The soft delete: flags the user deleted only if it is still live (a conditional UPDATE, so of
-   * N concurrent deletes exactly one matches), revokes every key of the user and appends
-   * `user.deleted`. Returns false when no live user had that id.
+   * The soft delete, one READ COMMITTED transaction of three statements:
+   * 1. flag the user deleted only if it is still live (a conditional UPDATE, so of N concurrent
+   *    deletes exactly one matches; the others wait on the row, then match nothing);
+   * 2. revoke every live key of the user. A later statement takes a fresh snapshot, so it sees a
+   *    key whose creation committed while step 1 waited on the user's row (key creation holds a
+   *    share lock on the live user row; see ApiKeysRepository.insertForLiveUser);
+   * 3. append `user.deleted` with the number of keys revoked.
+   * Returns false when no live user had that id.
    */
-  async softDeleteIfLive(userId: string, caller: Caller): Promise<boolean> {
-    const rows = await runHotQuery<{ id: string }>(this.db, {
-      name: 'users_soft_delete_v1',
-      text: `WITH deleted AS (
-         UPDATE users
-            SET is_deleted = true, is_active = false, deleted_at = now(), deleted_by = $2, updated_at = now()
-          WHERE id = $1 AND is_deleted = false
-         RETURNING id
-       ), revoked AS (
-         UPDATE api_keys SET revoked_at = now(), revoked_reason = 'user_deleted'
-          WHERE user_id IN (SELECT id FROM deleted) AND revoked_at IS NULL
-         RETURNING id
-       ), audited AS (
-         INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-         SELECT 'user.deleted', $2, id, $3, $4, $5,
-                jsonb_build_object('revoked_api_keys', (SELECT count(*) FROM revoked))
-           FROM deleted
-       )
-       SELECT id FROM deleted`,
-      values: [userId, ...auditParams(caller)],
+  softDeleteIfLive(userId: string, caller: Caller): Promise<boolean> {
+    return inTransaction(this.db, async (client) => {
+      const deleted = await SOFT_DELETE_USER.run(this.db, client, { userId, actor: caller.userId });
+      if (deleted.count === 0) return false;
+      const revoked = await REVOKE_USER_KEYS.run(this.db, client, { userId });
+      await APPEND_AUDIT_EVENT.run(
+        this.db,
+        client,
+        auditEventValues(caller, {
+          action: 'user.deleted',
+          targetUserId: userId,
+          metadata: { revoked_api_keys: revoked.count },
+        }),
+      );
+      return true;
     });
-    return rows.length === 1;
   }
 
   /** A user by id, deleted or not. */
-  async findById(userId: string): Promise<UserEntity | null> {
-    const rows: UserRow[] = await this.db.query('SELECT * FROM users WHERE id = $1', [userId]);
-    return rows[0] ? toUserEntity(rows[0]) : null;
+  findById(userId: string): Promise<UserEntity | null> {
+    return this.db.getRepository(UserEntity).findOneBy({ id: userId });
   }
 
   /**
@@ -183,40 +215,34 @@ export class UsersRepository {
    * appended; one statement. Returns null when no such deleted user exists. Throws the driver's
    * unique violation when a live user has taken the e-mail or the username meanwhile.
    */
-  async restoreIfDeleted(userId: string, key: NewApiKey, caller: Caller): Promise<UserEntity | null> {
-    const rows: UserRow[] = await this.db.query(
-      `WITH restored AS (
-         UPDATE users
-            SET is_deleted = false, is_active = true, deleted_at = NULL, deleted_by = NULL, updated_at = now()
-          WHERE id = $1 AND is_deleted = true AND anonymized_at IS NULL
-         RETURNING *
-       ), key AS (
-         INSERT INTO api_keys (id, user_id, key_hash, prefix, name, expires_at)
-         SELECT $2, id, $3, $4, $5, $6 FROM restored RETURNING id
-       ), audited AS (
-         INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-         SELECT a.action, $7, restored.id, $8, $9, $10, a.metadata
-         FROM restored CROSS JOIN (VALUES
-           ('user.restored', jsonb_build_object('api_key_id', $2::text)),
-           ('api_key.created', jsonb_build_object('api_key_id', $2::text))
-         ) AS a(action, metadata)
-       )
-       SELECT * FROM restored`,
-      [userId, key.id, key.keyHash, key.prefix, key.name, key.expiresAt, ...auditParams(caller)],
-    );
-    return rows[0] ? toUserEntity(rows[0]) : null;
+  restoreIfDeleted(userId: string, key: NewApiKey, caller: Caller): Promise<UserEntity | null> {
+    return this.db.transaction(async (manager) => {
+      const restored = await manager
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({ isDeleted: false, isActive: true, deletedAt: null, deletedBy: null, updatedAt: () => 'now()' })
+        .where('id = :userId AND is_deleted = true AND anonymized_at IS NULL', { userId })
+        .returning('*')
+        .execute();
+      const row = (restored.raw as UserRow[])[0];
+      if (!row) return null;
+      await insertApiKey(manager, userId, key);
+      await appendAuditEvents(
+        manager,
+        caller,
+        { action: 'user.restored', targetUserId: userId, metadata: { api_key_id: key.id } },
+        { action: 'api_key.created', targetUserId: userId, metadata: { api_key_id: key.id } },
+      );
+      return toUserEntity(row);
+    });
   }
 
-  async findLiveByEmail(email: string, manager?: EntityManager): Promise<UserEntity | null> {
-    const rows: UserRow[] = await (manager ?? this.db).query(
-      'SELECT * FROM users WHERE email = $1 AND is_deleted = false',
-      [email],
-    );
-    return rows[0] ? toUserEntity(rows[0]) : null;
+  /** The live user with this e-mail, if any (`manager`: inside the caller's transaction). */
+  findLiveByEmail(email: string, manager: EntityManager = this.db.manager): Promise<UserEntity | null> {
+    return manager.getRepository(UserEntity).findOneBy({ email, isDeleted: false });
   }
 
-  async countAll(manager?: EntityManager): Promise<number> {
-    const rows: Array<{ n: number }> = await (manager ?? this.db).query('SELECT count(*)::int AS n FROM users');
-    return rows[0]!.n;
+  countAll(manager: EntityManager = this.db.manager): Promise<number> {
+    return manager.getRepository(UserEntity).count();
   }
 }

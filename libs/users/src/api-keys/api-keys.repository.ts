@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { appendAuditEvents } from '../audit/audit-event.write.js';
 import { auditParams, type Caller } from '../caller.js';
-import { runHotQuery } from '../database/hot-query.js';
-import type { UserEntity, UserRole } from '../user.entity.js';
+import { PreparedStatement, withConnection } from '../database/prepared-statements.js';
+import { UserEntity, type UserRole } from '../user.entity.js';
 import { toUserEntity, type UserRow } from '../user.row.js';
-import type { NewApiKey } from '../users.repository.js';
+import { insertApiKey, type NewApiKey } from '../users.repository.js';
+import { ApiKeyEntity } from './api-key.entity.js';
 
 /** The user behind a live key, as the guard needs it. */
 export interface KeyPrincipal {
@@ -38,7 +40,50 @@ export interface ApiKeyRow {
 
 export type RevokeOutcome = 'revoked' | 'not_found' | 'last_key';
 
-const KEY_COLUMNS = 'id, name, prefix, created_at, last_used_at, expires_at, revoked_at';
+function toApiKeyRow(key: ApiKeyEntity): ApiKeyRow {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    created_at: key.createdAt,
+    last_used_at: key.lastUsedAt,
+    expires_at: key.expiresAt,
+    revoked_at: key.revokedAt,
+  };
+}
+
+/**
+ * The authentication lookup, on every authenticated request: the key by hash with its user's whole
+ * row (`u.*`, under the column names), so GET /v1/user/me needs no second round trip.
+ */
+const AUTHENTICATE = new PreparedStatement(
+  'users_authenticate_v1',
+  (db) =>
+    db
+      .createQueryBuilder()
+      .select('k.id', 'key_id')
+      .addSelect('k.last_used_at', 'key_last_used_at')
+      .addSelect('u.*')
+      .from(ApiKeyEntity, 'k')
+      .innerJoin(UserEntity, 'u', 'u.id = k.user_id')
+      .where('k.key_hash = :keyHash')
+      .andWhere('k.revoked_at IS NULL')
+      .andWhere('(k.expires_at IS NULL OR k.expires_at > now())')
+      .andWhere('u.is_active AND NOT u.is_deleted'),
+  ['keyHash'],
+);
+
+/** Stamps `last_used_at` unless another request (or replica) did so within the interval. */
+const TOUCH_LAST_USED = new PreparedStatement(
+  'users_touch_last_used_v1',
+  (db) =>
+    db
+      .createQueryBuilder()
+      .update(ApiKeyEntity)
+      .set({ lastUsedAt: () => 'now()' })
+      .where('id = :apiKeyId AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => :seconds))'),
+  ['apiKeyId', 'seconds'],
+);
 
 @Injectable()
 export class ApiKeysRepository {
@@ -46,74 +91,71 @@ export class ApiKeysRepository {
 
   /** One indexed lookup: the key by hash, live, with its live, active user. */
   async findPrincipalByHash(keyHash: string): Promise<KeyPrincipal | null> {
-    const [row] = await runHotQuery<UserRow & { key_id: string; key_last_used_at: Date | null }>(this.db, {
-      name: 'users_authenticate_v1',
-      text: `SELECT k.id AS key_id, k.last_used_at AS key_last_used_at, u.*
-               FROM api_keys k JOIN users u ON u.id = k.user_id
-              WHERE k.key_hash = $1
-                AND k.revoked_at IS NULL
-                AND (k.expires_at IS NULL OR k.expires_at > now())
-                AND u.is_active AND NOT u.is_deleted`,
-      values: [keyHash],
-    });
+    const { rows } = await withConnection(this.db, (client) =>
+      AUTHENTICATE.run<UserRow & { key_id: string; key_last_used_at: Date | null }>(this.db, client, { keyHash }),
+    );
+    const row = rows[0];
     if (!row) return null;
     const user = toUserEntity(row);
     return { apiKeyId: row.key_id, userId: user.id, role: user.globalRoleId, lastUsedAt: row.key_last_used_at, user };
   }
 
-  async findStateByHash(keyHash: string, manager?: EntityManager): Promise<KeyState | null> {
-    const rows: Array<{ key_id: string; user_id: string; role: UserRole; usable: boolean }> = await (
-      manager ?? this.db
-    ).query(
-      `SELECT k.id AS key_id, u.id AS user_id, u.global_role_id AS role,
-              (k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
-               AND u.is_active AND NOT u.is_deleted) AS usable
-         FROM api_keys k JOIN users u ON u.id = k.user_id
-        WHERE k.key_hash = $1`,
-      [keyHash],
-    );
-    const row = rows[0];
-    return row ? { apiKeyId: row.key_id, userId: row.user_id, role: row.role, usable: row.usable } : null;
+  /** What is known about a key hash, live or not (`manager`: inside the caller's transaction). */
+  async findStateByHash(keyHash: string, manager: EntityManager = this.db.manager): Promise<KeyState | null> {
+    const key = await manager
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .innerJoinAndSelect('k.user', 'u')
+      .where('k.key_hash = :keyHash', { keyHash })
+      .getOne();
+    if (!key?.user) return null;
+    const usable =
+      key.revokedAt === null &&
+      (key.expiresAt === null || key.expiresAt.getTime() > Date.now()) &&
+      key.user.isActive &&
+      !key.user.isDeleted;
+    return { apiKeyId: key.id, userId: key.user.id, role: key.user.globalRoleId, usable };
   }
 
-  /** Adds a key to an existing user and appends `api_key.created`. */
-  async insert(userId: string, key: NewApiKey, caller: Caller, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.db).query(
-      `WITH key AS (
-         INSERT INTO api_keys (id, user_id, key_hash, prefix, name, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
-       )
-       INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-       SELECT 'api_key.created', $7, $2, $8, $9, $10, jsonb_build_object('api_key_id', id) FROM key`,
-      [key.id, userId, key.keyHash, key.prefix, key.name, key.expiresAt, ...auditParams(caller)],
-    );
+  /** Adds a key to an existing user and appends `api_key.created` (`manager`: the caller's transaction). */
+  async insert(userId: string, key: NewApiKey, caller: Caller, manager: EntityManager): Promise<void> {
+    await insertApiKey(manager, userId, key);
+    await appendAuditEvents(manager, caller, {
+      action: 'api_key.created',
+      targetUserId: userId,
+      metadata: { api_key_id: key.id },
+    });
   }
 
   /**
-   * Adds a key to a user that is still live and appends `api_key.created`, in one statement. The
-   * user row is share-locked, so a concurrent soft delete either comes first (no key is added:
-   * null) or waits, and then revokes the new key with the others.
+   * Adds a key to a user that is still live and appends `api_key.created`, in one transaction that
+   * first share-locks the live user row (`FOR SHARE`). That lock conflicts with the soft delete's
+   * UPDATE of the row, so a concurrent delete either comes first (the row is no longer live: no
+   * key, null) or waits for this transaction to commit, and then its later revoke statement sees
+   * the new key and revokes it with the others.
    */
-  async insertForLiveUser(userId: string, key: NewApiKey, caller: Caller): Promise<ApiKeyRow | null> {
-    const rows: ApiKeyRow[] = await this.db.query(
-      `WITH owner AS (
-         SELECT id FROM users WHERE id = $2 AND is_deleted = false FOR SHARE
-       ), key AS (
-         INSERT INTO api_keys (id, user_id, key_hash, prefix, name, expires_at)
-         SELECT $1, id, $3, $4, $5, $6 FROM owner RETURNING ${KEY_COLUMNS}
-       ), audited AS (
-         INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-         SELECT 'api_key.created', $7, $2, $8, $9, $10, jsonb_build_object('api_key_id', id) FROM key
-       )
-       SELECT * FROM key`,
-      [key.id, userId, key.keyHash, key.prefix, key.name, key.expiresAt, ...auditParams(caller)],
-    );
-    return rows[0] ?? null;
+  insertForLiveUser(userId: string, key: NewApiKey, caller: Caller): Promise<ApiKeyRow | null> {
+    return this.db.transaction(async (manager) => {
+      const owner = await manager
+        .getRepository(UserEntity)
+        .createQueryBuilder('u')
+        .select('u.id')
+        .where('u.id = :userId AND u.is_deleted = false', { userId })
+        .setLock('pessimistic_read')
+        .getOne();
+      if (!owner) return null;
+      await this.insert(userId, key, caller, manager);
+      const row = await manager.getRepository(ApiKeyEntity).findOneByOrFail({ id: key.id });
+      return toApiKeyRow(row);
+    });
   }
 
   /** Every key of a user, revoked and expired ones included, oldest first. */
-  listForUser(userId: string): Promise<ApiKeyRow[]> {
-    return this.db.query(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY created_at, id`, [userId]);
+  async listForUser(userId: string): Promise<ApiKeyRow[]> {
+    const keys = await this.db
+      .getRepository(ApiKeyEntity)
+      .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return keys.map(toApiKeyRow);
   }
 
   /**
@@ -150,11 +192,8 @@ export class ApiKeysRepository {
 
   /** Stamps `last_used_at` unless another request (or replica) did so within the interval. */
   async touchLastUsed(apiKeyId: string, intervalSeconds: number): Promise<void> {
-    await runHotQuery(this.db, {
-      name: 'users_touch_last_used_v1',
-      text: `UPDATE api_keys SET last_used_at = now()
-              WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-      values: [apiKeyId, intervalSeconds],
-    });
+    await withConnection(this.db, (client) =>
+      TOUCH_LAST_USED.run(this.db, client, { apiKeyId, seconds: intervalSeconds }),
+    );
   }
 }
