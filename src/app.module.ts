@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule, RetentionModule, UsersModule } from '@app/users';
+import { RateLimiter } from '@app/common';
+import { RetentionModule, UsersModule } from '@app/users';
 import { buildDataSourceOptions } from './config/data-source.options.js';
 import type { Environment } from './config/environment.js';
 import { HealthModule } from './health/health.module.js';
@@ -16,8 +17,13 @@ export class AppModule {
         HealthModule,
         RateLimitModule.forRoot(env),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(env), retryAttempts: 5, retryDelay: 2000 }),
-        UsersModule,
-        AuditModule,
+        // The API app: ApiKeyGuard on every route (unless @Public()) and the users API mounted.
+        UsersModule.forRootAsync({
+          globalGuard: true,
+          controllers: true,
+          inject: [RateLimiter],
+          useFactory: (rateLimiter: RateLimiter) => ({ rateLimiter }),
+        }),
         RetentionModule.forRoot({
           retentionDays: env.DELETED_USER_RETENTION_DAYS ?? null,
           batchSize: env.RETENTION_BATCH_SIZE,

@@ -8,6 +8,7 @@ import {
   generateApiKeySecret,
   type KeyPrincipal,
   type UserEntity,
+  USERS_DATA_SOURCE,
   UsersModule,
   UsersRepository,
 } from '@app/users';
@@ -29,7 +30,11 @@ async function createSut() {
   };
   const apiKeys = { authenticate: jest.fn<ApiKeysService['authenticate']>() };
   const users = { softDeleteIfLive: jest.fn<UsersRepository['softDeleteIfLive']>(), insertWithApiKey: jest.fn() };
-  const moduleRef = await Test.createTestingModule({ imports: [UsersModule] })
+  const moduleRef = await Test.createTestingModule({
+    imports: [UsersModule.forRoot({ globalGuard: true, controllers: true })],
+  })
+    .overrideProvider(USERS_DATA_SOURCE)
+    .useValue({})
     .overrideProvider(ApiKeysService)
     .useValue(apiKeys)
     .overrideProvider(UsersRepository)

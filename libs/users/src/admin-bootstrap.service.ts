@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { USERS_DATA_SOURCE } from './database/users-data-source.js';
 import type { DataSource } from 'typeorm';
 import { hashApiKeySecret } from './api-keys/api-key-secret.js';
 import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
@@ -23,7 +23,7 @@ export type BootstrapResult =
 @Injectable()
 export class AdminBootstrapService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @Inject(USERS_DATA_SOURCE) private readonly db: DataSource,
     private readonly users: UsersRepository,
     private readonly apiKeys: ApiKeysRepository,
   ) {}

@@ -19,7 +19,6 @@ export {
   RevokeApiKeyResponseDto,
 } from './api-keys/dto/create-api-key.dto.js';
 export { AuditEventEntity } from './audit/audit-event.entity.js';
-export { AuditModule } from './audit/audit.module.js';
 export { AuditEventsService } from './audit/audit-events.service.js';
 export { AuditEventResponseDto, ListAuditEventsQueryDto } from './audit/dto/audit-event.dto.js';
 export { type Caller, systemCaller } from './caller.js';
@@ -42,6 +41,8 @@ export { type RetentionOptions } from './retention/retention.options.js';
 export { RETENTION_JOB, RetentionScheduler } from './retention/retention.scheduler.js';
 export { type RetentionProgress, type RetentionResult, RetentionService } from './retention/retention.service.js';
 export { USER_ROLES, UserEntity, type UserRole } from './user.entity.js';
+export { USERS_DATA_SOURCE } from './database/users-data-source.js';
 export { UsersModule } from './users.module.js';
+export { USERS_MODULE_OPTIONS, type UsersModuleExtras, type UsersModuleOptions } from './users.module-definition.js';
 export { UsersRepository } from './users.repository.js';
 export { UsersService } from './users.service.js';

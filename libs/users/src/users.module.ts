@@ -1,33 +1,80 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { AuditEventsController } from './audit/audit-events.controller.js';
+import { AuditEventsRepository } from './audit/audit-events.repository.js';
+import { AuditEventsService } from './audit/audit-events.service.js';
+import { USERS_DATA_SOURCE, usersDataSourceProvider } from './database/users-data-source.js';
 import { AdminGuard } from './guards/admin.guard.js';
 import { ApiKeyGuard } from './guards/api-key.guard.js';
 import { OwnershipGuard } from './guards/ownership.guard.js';
 import { UsersController } from './users.controller.js';
+import {
+  ConfigurableUsersModule,
+  USERS_MODULE_ASYNC_OPTIONS_TYPE,
+  USERS_MODULE_DEFAULTS,
+  USERS_MODULE_OPTIONS,
+  USERS_MODULE_OPTIONS_TYPE,
+  type UsersModuleExtras,
+} from './users.module-definition.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 /**
- * Users, their API keys, the soft delete and its lifecycle (profile, keys, restore). Importing it makes ApiKeyGuard global: every route of
- * the importing app needs an API key unless marked `@Public()`. Needs a TypeORM DataSource whose
- * options include USERS_ENTITIES and USERS_MIGRATIONS.
+ * Users, their API keys, the soft delete and its lifecycle (profile, keys, restore, audit log), on
+ * the host's TypeORM connection `dataSource` (whose options include USERS_ENTITIES; the migrations
+ * are the owning service's business, see docs/library.md).
+ *
+ * By default it only provides: UsersService, ApiKeysService, AuditEventsService and the guards
+ * (ApiKeyGuard, OwnershipGuard, AdminGuard) for the host's own routes. `globalGuard: true` makes
+ * ApiKeyGuard global; `controllers: true` mounts the users API. Global, so the guards resolve in
+ * every module of the host.
  */
-@Module({
-  controllers: [ApiKeysController, UsersController],
-  providers: [
-    AdminBootstrapService,
-    AdminGuard,
-    ApiKeysRepository,
-    ApiKeysService,
-    OwnershipGuard,
-    UsersRepository,
-    UsersService,
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
-  ],
-  exports: [AdminBootstrapService, ApiKeysService, UsersService],
-})
-export class UsersModule {}
+@Module({})
+export class UsersModule extends ConfigurableUsersModule {
+  static forRoot(options: typeof USERS_MODULE_OPTIONS_TYPE): DynamicModule {
+    return UsersModule.complete(super.forRoot(options), options);
+  }
+
+  static forRootAsync(options: typeof USERS_MODULE_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return UsersModule.complete(super.forRootAsync(options), options);
+  }
+
+  private static complete(definition: DynamicModule, given: UsersModuleExtras): DynamicModule {
+    const extras = { ...USERS_MODULE_DEFAULTS, ...given };
+    const providers: Provider[] = [
+      usersDataSourceProvider(extras.dataSource),
+      AdminBootstrapService,
+      AdminGuard,
+      ApiKeyGuard,
+      ApiKeysRepository,
+      ApiKeysService,
+      AuditEventsRepository,
+      AuditEventsService,
+      OwnershipGuard,
+      UsersRepository,
+      UsersService,
+      ...(extras.globalGuard ? [{ provide: APP_GUARD, useExisting: ApiKeyGuard }] : []),
+    ];
+    return {
+      ...definition,
+      global: true,
+      controllers: extras.controllers ? [ApiKeysController, AuditEventsController, UsersController] : [],
+      providers: [...(definition.providers ?? []), ...providers],
+      exports: [
+        AdminBootstrapService,
+        AdminGuard,
+        ApiKeyGuard,
+        ApiKeysService,
+        AuditEventsService,
+        OwnershipGuard,
+        USERS_DATA_SOURCE,
+        USERS_MODULE_OPTIONS,
+        UsersService,
+      ],
+    };
+  }
+}

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { USERS_DATA_SOURCE } from './database/users-data-source.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyEntity } from './api-keys/api-key.entity.js';
 import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from './audit/audit-event.write.js';
@@ -83,7 +83,7 @@ const REVOKE_USER_KEYS = new PreparedStatement(
  */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@Inject(USERS_DATA_SOURCE) private readonly db: DataSource) {}
 
   /**
    * Creates a user together with its first API key and the audit events for both, in one

@@ -1,3 +1,5 @@
+import { HttpException } from '@nestjs/common';
+
 /** The `type` of an error envelope: which side of the conversation is at fault. */
 export type ErrorType =
   'client_error' | 'authentication_error' | 'authorization_error' | 'rate_limit_error' | 'server_error';
@@ -16,12 +18,13 @@ export interface AppErrorOptions {
 }
 
 /**
- * A domain error with a stable code. Libraries throw these instead of `HttpException`s, so that
- * a consumer without HTTP can use them; the global exception filter maps them to the envelope.
+ * A domain error with a stable code, status and type. The global exception filter
+ * (AllExceptionsFilter) maps it to the envelope with a trace id; it is also an `HttpException`, so
+ * an app that does not install that filter still answers with the right status (and a body with
+ * the same `error` fields) instead of a 500.
  */
-export class AppError extends Error {
+export class AppError extends HttpException {
   readonly code: string;
-  readonly status: number;
   readonly type: ErrorType;
   readonly systemMessage: string;
   readonly details: Record<string, unknown>;
@@ -32,11 +35,24 @@ export class AppError extends Error {
     // 401/403/404 a few microseconds for a trace nobody reads.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(options.message);
+    super(
+      {
+        success: false,
+        error: {
+          code: options.code,
+          message: options.message,
+          system_message: options.systemMessage ?? options.message,
+          type: options.type,
+          status: options.status,
+          details: options.details ?? {},
+        },
+      },
+      options.status,
+    );
     Error.stackTraceLimit = limit;
+    this.message = options.message;
     this.name = new.target.name;
     this.code = options.code;
-    this.status = options.status;
     this.type = options.type;
     this.systemMessage = options.systemMessage ?? options.message;
     this.details = options.details ?? {};

@@ -28,7 +28,7 @@ export function toErrorEnvelope(error: AppError, traceId: string, now = new Date
       message: error.message,
       system_message: error.systemMessage,
       type: error.type,
-      status: error.status,
+      status: error.getStatus(),
       details: error.details,
       trace_id: traceId,
       timestamp: isoSeconds(now),

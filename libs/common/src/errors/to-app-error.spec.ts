@@ -89,13 +89,13 @@ describe('toAppError (reliability cases)', () => {
     ['a wrapped driver error', Object.assign(new Error('QueryFailedError'), { driverError: { code: '57P01' } })],
   ])('treats %s as the database being unavailable (503)', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
-    expect(toAppError(error, request).status).toBe(503);
+    expect(toAppError(error, request).getStatus()).toBe(503);
   });
 
   it('keeps a unique violation or a syntax error a 500, with nothing of the driver text', () => {
     const error = Object.assign(new Error('duplicate key value violates unique constraint "x"'), { code: '23505' });
     const mapped = toAppError(error, request);
-    expect(mapped.status).toBe(500);
+    expect(mapped.getStatus()).toBe(500);
     expect(JSON.stringify(mapped)).not.toContain('duplicate');
   });
 

@@ -27,7 +27,7 @@ export function ApiErrorResponse(description: string, ...errors: AppError[]): Me
   return applyDecorators(
     ApiExtraModels(ErrorEnvelopeDto),
     ApiResponse({
-      status: first.status,
+      status: first.getStatus(),
       description,
       content: {
         'application/json': {

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvents } from '../audit/audit-event.write.js';
 import { auditParams, type Caller } from '../caller.js';
@@ -87,7 +87,7 @@ const TOUCH_LAST_USED = new PreparedStatement(
 
 @Injectable()
 export class ApiKeysRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@Inject(USERS_DATA_SOURCE) private readonly db: DataSource) {}
 
   /** One indexed lookup: the key by hash, live, with its live, active user. */
   async findPrincipalByHash(keyHash: string): Promise<KeyPrincipal | null> {

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource } from 'typeorm';
 
 export interface AuditEventFilter {
@@ -27,7 +27,7 @@ export interface AuditEventRow {
 /** Reads of the append-only audit log (writes happen inside the statements that make the changes). */
 @Injectable()
 export class AuditEventsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@Inject(USERS_DATA_SOURCE) private readonly db: DataSource) {}
 
   /**
    * One page of events, newest first, and the total across pages. An unset filter is NULL, which

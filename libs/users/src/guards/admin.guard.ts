@@ -1,17 +1,22 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { InsufficientPermissionsError } from '@app/common';
-import type { RequestWithCaller } from './request-with-caller.js';
+import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 
 /** Allows a route only for callers whose global role is `role_admin`. Runs after ApiKeyGuard. */
 @Injectable()
 export class AdminGuard implements CanActivate {
+  private readonly logger = new Logger(AdminGuard.name);
+
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     if (request.caller?.role === 'role_admin') return true;
-    request.log.warn(
-      { event: 'authorization_denied', user_id: request.caller?.userId, api_key_id: request.caller?.apiKeyId },
-      'permission denied',
-    );
+    this.logger.warn({
+      event: 'authorization_denied',
+      trace_id: traceIdOf(request),
+      user_id: request.caller?.userId,
+      api_key_id: request.caller?.apiKeyId,
+      msg: 'permission denied',
+    });
     throw new InsufficientPermissionsError();
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { type ExecutionContext, Logger } from '@nestjs/common';
+import type { HttpAdapterHost, Reflector } from '@nestjs/core';
 import {
   AuthenticationRequiredError,
   InvalidApiKeyError,
@@ -37,24 +37,25 @@ function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) 
       state: { limit: 600, remaining: 599, resetSeconds: 60 },
     }),
   };
-  const guard = new ApiKeyGuard(
-    reflector,
-    apiKeys,
-    options.withLimiter === false ? undefined : (limiter as unknown as RateLimiter),
-  );
-  const reply = { headers: jest.fn() };
+  const setHeader = jest.fn();
+  const adapterHost = { httpAdapter: { setHeader } } as unknown as HttpAdapterHost;
+  const guard = new ApiKeyGuard(reflector, apiKeys, adapterHost, {
+    rateLimiter: options.withLimiter === false ? null : (limiter as unknown as RateLimiter),
+  });
+  const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  warn.mockClear();
+  const reply = {};
   const request = {
     headers: {} as Record<string, string>,
     ip: '203.0.113.5',
     id: 'req_1',
-    log: { warn: jest.fn() },
-  } as unknown as RequestWithCaller & { headers: Record<string, string>; log: { warn: ReturnType<typeof jest.fn> } };
+  } as unknown as RequestWithCaller & { headers: Record<string, string> };
   const context = {
     getHandler: () => undefined,
     getClass: () => undefined,
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
   } as unknown as ExecutionContext;
-  return { guard, authenticate, limiter, request, reply, context };
+  return { guard, authenticate, limiter, request, reply, setHeader, warn, context };
 }
 
 describe('ApiKeyGuard', () => {
@@ -82,16 +83,20 @@ describe('ApiKeyGuard', () => {
   });
 
   it('counts a failed authentication against the IP and logs a hash prefix, never the key', async () => {
-    const { guard, context, request, limiter, authenticate } = createSut();
+    const { guard, context, request, limiter, authenticate, warn } = createSut();
     request.headers['x-api-key'] = KEY;
     authenticate.mockResolvedValue(null);
     await expect(guard.canActivate(context)).rejects.toBeInstanceOf(InvalidApiKeyError);
     expect(limiter.recordFailedAuth).toHaveBeenCalledWith('203.0.113.5');
-    expect(request.log.warn).toHaveBeenCalledWith(
-      { event: 'authentication_failed', key_hash_prefix: expect.stringMatching(/^[0-9a-f]{12}$/), ip: '203.0.113.5' },
-      'invalid API key',
-    );
-    expect(JSON.stringify(request.log.warn.mock.calls)).not.toContain(KEY);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith({
+      event: 'authentication_failed',
+      trace_id: 'req_1',
+      key_hash_prefix: expect.stringMatching(/^[0-9a-f]{12}$/),
+      ip: '203.0.113.5',
+      msg: 'invalid API key',
+    });
+    expect(JSON.stringify(warn.mock.calls)).not.toContain(KEY);
   });
 
   it('answers 429 instead of 401 when that failure is over the limit', async () => {
@@ -103,15 +108,15 @@ describe('ApiKeyGuard', () => {
   });
 
   it('counts a valid key, sets the X-RateLimit headers and the caller', async () => {
-    const { guard, context, request, limiter, reply } = createSut();
+    const { guard, context, request, limiter, reply, setHeader } = createSut();
     request.headers['x-api-key'] = KEY;
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(limiter.consumeKey).toHaveBeenCalledWith('key_1');
-    expect(reply.headers).toHaveBeenCalledWith({
-      'x-ratelimit-limit': '600',
-      'x-ratelimit-remaining': '599',
-      'x-ratelimit-reset': '60',
-    });
+    expect(setHeader.mock.calls).toEqual([
+      [reply, 'x-ratelimit-limit', '600'],
+      [reply, 'x-ratelimit-remaining', '599'],
+      [reply, 'x-ratelimit-reset', '60'],
+    ]);
     expect(request.caller).toMatchObject({ userId: 'usr_1', apiKeyId: 'key_1', traceId: 'req_1', ip: '203.0.113.5' });
   });
 

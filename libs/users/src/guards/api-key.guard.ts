@@ -1,27 +1,28 @@
-import { type CanActivate, type ExecutionContext, Injectable, Optional } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import type { FastifyReply } from 'fastify';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import {
   AuthenticationRequiredError,
   InvalidApiKeyError,
-  RateLimiter,
+  type RateLimiter,
   RateLimitExceededError,
   rateLimitHeaders,
 } from '@app/common';
 import { hashApiKeySecret } from '../api-keys/api-key-secret.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';
-import type { RequestWithCaller } from './request-with-caller.js';
+import { USERS_MODULE_OPTIONS, type UsersModuleOptions } from '../users.module-definition.js';
+import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 
 /** The header the key travels in. A key in the query string is never read. */
 export const API_KEY_HEADER = 'x-api-key';
 
 /**
- * Global guard (registered by UsersModule): every route needs a valid `X-API-Key` unless marked
- * `@Public()`. Runs before any route guard, pipe or handler, so a bad key is 401 even when the
- * rest of the request is also wrong.
+ * Authenticates a request by its `X-API-Key`: global with `UsersModule.forRoot({ globalGuard: true })`
+ * (every route needs a key unless marked `@Public()`; it runs before any route guard, pipe or
+ * handler, so a bad key is 401 even when the rest of the request is also wrong), or on a host's
+ * routes with `@UseGuards(ApiKeyGuard)`. Works on Fastify and Express.
  *
- * With a RateLimiter (the API app provides one), the order is: (1) a client IP already over the
+ * With the module's `rateLimiter` option, the order is: (1) a client IP already over the
  * failed-authentication limit gets 429 before its key is looked up, so a flood of bad keys costs
  * no database round trip; (2) the key is looked up; a failure is counted against the IP; (3) a
  * valid key's request is counted against the key's own limit, and the `X-RateLimit-*` headers tell
@@ -29,11 +30,17 @@ export const API_KEY_HEADER = 'x-api-key';
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly logger = new Logger(ApiKeyGuard.name);
+  private readonly limiter: RateLimiter | null;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
-    @Optional() private readonly limiter?: RateLimiter,
-  ) {}
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(USERS_MODULE_OPTIONS) options: UsersModuleOptions,
+  ) {
+    this.limiter = options.rateLimiter ?? null;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
@@ -43,8 +50,9 @@ export class ApiKeyGuard implements CanActivate {
     const request = http.getRequest<RequestWithCaller>();
     const secret = request.headers[API_KEY_HEADER];
     if (secret === undefined || secret === '') throw new AuthenticationRequiredError();
+    const ip = request.ip ?? 'unknown';
 
-    const blocked = this.limiter?.failedAuthBlocked(request.ip);
+    const blocked = this.limiter?.failedAuthBlocked(ip);
     if (blocked) {
       throw new RateLimitExceededError(blocked, 'Too many failed authentications from this address.');
     }
@@ -53,11 +61,14 @@ export class ApiKeyGuard implements CanActivate {
     if (!principal) {
       // A hash prefix lets an operator match the log line to a key without the key being logged.
       const keyHashPrefix = typeof secret === 'string' ? hashApiKeySecret(secret).slice(0, 12) : null;
-      request.log.warn(
-        { event: 'authentication_failed', key_hash_prefix: keyHashPrefix, ip: request.ip },
-        'invalid API key',
-      );
-      const failed = await this.limiter?.recordFailedAuth(request.ip);
+      this.logger.warn({
+        event: 'authentication_failed',
+        trace_id: traceIdOf(request),
+        key_hash_prefix: keyHashPrefix,
+        ip: request.ip,
+        msg: 'invalid API key',
+      });
+      const failed = await this.limiter?.recordFailedAuth(ip);
       if (failed?.exceeded) {
         throw new RateLimitExceededError(failed.state, 'Too many failed authentications from this address.');
       }
@@ -67,18 +78,27 @@ export class ApiKeyGuard implements CanActivate {
     const counted = await this.limiter?.consumeKey(principal.apiKeyId);
     if (counted) {
       if (counted.exceeded) {
-        request.log.warn({ event: 'rate_limited', api_key_id: principal.apiKeyId }, 'API key over its rate limit');
+        this.logger.warn({
+          event: 'rate_limited',
+          trace_id: traceIdOf(request),
+          api_key_id: principal.apiKeyId,
+          msg: 'API key over its rate limit',
+        });
         throw new RateLimitExceededError(counted.state, 'Too many requests with this API key.');
       }
-      http.getResponse<FastifyReply>().headers(rateLimitHeaders(counted.state));
+      const response: unknown = http.getResponse();
+      for (const [name, value] of Object.entries(rateLimitHeaders(counted.state))) {
+        this.adapterHost.httpAdapter.setHeader(response, name, value);
+      }
     }
+    const userAgent = request.headers['user-agent'];
     request.caller = {
       userId: principal.userId,
       role: principal.role,
       apiKeyId: principal.apiKeyId,
-      traceId: request.id,
-      ip: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
+      traceId: traceIdOf(request),
+      ip: request.ip ?? null,
+      userAgent: typeof userAgent === 'string' ? userAgent : null,
       user: principal.user,
     };
     return true;

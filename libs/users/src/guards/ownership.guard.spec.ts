@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import type { ExecutionContext } from '@nestjs/common';
+import { type ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientPermissionsError } from '@app/common';
 import type { Caller } from '../caller.js';
@@ -9,7 +9,8 @@ function createSut(caller: Partial<Caller> | undefined, params: Record<string, s
   const reflector = {
     get: jest.fn().mockReturnValue({ param: 'user_id', message: 'You can only delete your own account.' }),
   };
-  const request = { id: 'req_1', params, caller, log: { warn: jest.fn() } };
+  jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  const request = { id: 'req_1', params, caller };
   const context = {
     getHandler: () => undefined,
     switchToHttp: () => ({ getRequest: () => request }),

@@ -1,8 +1,8 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientPermissionsError } from '@app/common';
 import { OWN_ACCOUNT_ONLY, type OwnAccountOnlyOptions } from '../decorators/own-account-only.decorator.js';
-import type { RequestWithCaller } from './request-with-caller.js';
+import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 
 /**
  * Allows a route on `:user_id` only for that user (and, with `allowAdmins`, for admins). It
@@ -11,6 +11,8 @@ import type { RequestWithCaller } from './request-with-caller.js';
  */
 @Injectable()
 export class OwnershipGuard implements CanActivate {
+  private readonly logger = new Logger(OwnershipGuard.name);
+
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -19,10 +21,13 @@ export class OwnershipGuard implements CanActivate {
     const caller = request.caller;
     const target = (request.params as Record<string, string | undefined>)[options.param];
     if (caller && (target === caller.userId || (options.allowAdmins && caller.role === 'role_admin'))) return true;
-    request.log.warn(
-      { event: 'authorization_denied', user_id: caller?.userId, api_key_id: caller?.apiKeyId },
-      'permission denied',
-    );
+    this.logger.warn({
+      event: 'authorization_denied',
+      trace_id: traceIdOf(request),
+      user_id: caller?.userId,
+      api_key_id: caller?.apiKeyId,
+      msg: 'permission denied',
+    });
     throw new InsufficientPermissionsError(options.message);
   }
 }

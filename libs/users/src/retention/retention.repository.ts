@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../caller.js';
 
@@ -8,7 +8,7 @@ const DUE = `is_deleted = true AND anonymized_at IS NULL AND deleted_at < now() 
 
 @Injectable()
 export class RetentionRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@Inject(USERS_DATA_SOURCE) private readonly db: DataSource) {}
 
   async countDue(retentionDays: number): Promise<number> {
     const rows: Array<{ n: number }> = await this.db.query(`SELECT count(*)::int AS n FROM users WHERE ${DUE}`, [
