@@ -6,6 +6,7 @@ export default tseslint.config(
     ignores: [
       'eslint.config.js',
       'dist/**',
+      'libs/*/dist/**',
       'node_modules/**',
       '.data/**',
       'coverage/**',
@@ -26,8 +27,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/libs/*/src/**', '@app/*/src/**'],
-              message: 'Import a lib through its alias (@app/common, @app/users).',
+              group: ['**/libs/*/src/**', '@users-service/*/src/**'],
+              message: 'Import a lib through its alias (@users-service/common, @users-service/users).',
             },
           ],
         },
@@ -41,7 +42,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@app/*', '**/src/**', '**/libs/users/**'], message: 'libs/common imports no other lib or app.' },
+            {
+              group: ['@users-service/*', '**/src/**', '**/libs/users/**'],
+              message: 'libs/common imports no other lib or app.',
+            },
           ],
         },
       ],
@@ -54,7 +58,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@app/users', '@app/users/*'], message: 'Inside libs/users use relative imports.' },
+            {
+              group: ['@users-service/users', '@users-service/users/*'],
+              message: 'Inside libs/users use relative imports.',
+            },
             { group: ['**/src/**', '../../../src/**'], message: 'libs/users does not import the app.' },
           ],
         },

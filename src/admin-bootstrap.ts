@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AdminBootstrapService, type BootstrapResult } from '@app/users';
+import { AdminBootstrapService, type BootstrapResult } from '@users-service/users';
 import type { Environment } from './config/environment.js';
 
 /**

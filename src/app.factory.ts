@@ -9,7 +9,7 @@ import {
   resolveTraceId,
   toErrorEnvelope,
   TRACE_ID_HEADER,
-} from '@app/common';
+} from '@users-service/common';
 import { AppModule } from './app.module.js';
 import { type Environment, trustProxySetting } from './config/environment.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';

@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RateLimiter } from '@app/common';
-import { RetentionModule, UsersModule } from '@app/users';
+import { RateLimiter } from '@users-service/common';
+import { UsersModule } from '@users-service/users';
+import { RetentionModule } from '@users-service/users/retention';
 import { buildDataSourceOptions } from './config/data-source.options.js';
 import type { Environment } from './config/environment.js';
 import { HealthModule } from './health/health.module.js';

@@ -8,7 +8,7 @@ import {
   RateLimitExceededError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
-} from '@app/common';
+} from '@users-service/common';
 
 type Operation = {
   security?: unknown[];

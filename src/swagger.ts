@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { API_KEY_SECURITY } from '@app/users';
+import { API_KEY_SECURITY } from '@users-service/users';
 import { addCommonErrorResponses } from './common-error-responses.js';
 
 /** The top-level keys of the document, in the order a reader expects them. */

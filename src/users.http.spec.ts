@@ -11,7 +11,7 @@ import {
   USERS_DATA_SOURCE,
   UsersModule,
   UsersRepository,
-} from '@app/users';
+} from '@users-service/users';
 import { createFastifyAdapter, configureApp } from './app.factory.js';
 import { validateEnvironment } from './config/environment.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectEnvelope } from './support/envelope.js';
 import { FORBIDDEN, validationError } from './support/lifecycle-errors.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import type { MadeUser } from '@app/users/testing';
+import type { MadeUser } from '@users-service/users/testing';
 
 describe('audit_events: append-only in the database, and GET /v1/audit-events', () => {
   let t: TestApp;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectWithMessage } from './support/expect-with-message.js';
-import type { MadeUser } from '@app/users/testing';
+import type { MadeUser } from '@users-service/users/testing';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 interface Operation {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AdminBootstrapService, BootstrapError, hashApiKeySecret } from '@app/users';
+import { AdminBootstrapService, BootstrapError, hashApiKeySecret } from '@users-service/users';
 import { runAdminBootstrap } from '../src/admin-bootstrap.js';
 import { validateEnvironment } from '../src/config/environment.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

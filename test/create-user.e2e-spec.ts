@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectWithMessage } from './support/expect-with-message.js';
-import { hashApiKeySecret } from '@app/users';
+import { hashApiKeySecret } from '@users-service/users';
 import { AUTHENTICATION_REQUIRED, expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { userObject } from './support/user-object.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

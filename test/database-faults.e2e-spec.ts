@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { hashApiKeySecret } from '@app/users';
+import { hashApiKeySecret } from '@users-service/users';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { expectEnvelope } from './support/envelope.js';

@@ -3,7 +3,7 @@ import { expectWithMessage } from './support/expect-with-message.js';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
-import type { MadeUser } from '@app/users/testing';
+import type { MadeUser } from '@users-service/users/testing';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // ajv-formats is CommonJS; its default export is the function under ESM interop.

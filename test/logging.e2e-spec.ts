@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectWithMessage } from './support/expect-with-message.js';
 import { readFileSync } from 'node:fs';
-import { hashApiKeySecret } from '@app/users';
+import { hashApiKeySecret } from '@users-service/users';
 import { API_KEY_IN_TEXT } from './support/logs.mjs';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

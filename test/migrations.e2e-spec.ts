@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { USERS_MIGRATIONS } from '@app/users';
+import { USERS_MIGRATIONS } from '@users-service/users';
 import { buildDataSourceOptions } from '../src/config/data-source.options.js';
 import { validateEnvironment } from '../src/config/environment.js';
 import { createPostgresDatabase, engine } from './support/test-app.js';

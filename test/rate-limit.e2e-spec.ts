@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { ApiKeysService } from '@app/users';
+import { ApiKeysService } from '@users-service/users';
 import { DELETE_FORBIDDEN, expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { RATE_LIMITED_IP, RATE_LIMITED_KEY, rateLimitHeaders } from './support/rate-limit.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

@@ -4,7 +4,7 @@ import { expectEnvelope, INVALID_API_KEY, USER_NOT_FOUND } from './support/envel
 import { EMAIL_TAKEN, FORBIDDEN, USER_ANONYMIZED, USERNAME_TAKEN } from './support/lifecycle-errors.js';
 import { userObject } from './support/user-object.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import type { MadeUser } from '@app/users/testing';
+import type { MadeUser } from '@users-service/users/testing';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

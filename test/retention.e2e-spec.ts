@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pg from 'pg';
-import { RETENTION_JOB, RetentionScheduler, RetentionService, type RetentionProgress } from '@app/users';
-import type { MadeUser } from '@app/users/testing';
+import {
+  RETENTION_JOB,
+  RetentionScheduler,
+  RetentionService,
+  type RetentionProgress,
+} from '@users-service/users/retention';
+import type { MadeUser } from '@users-service/users/testing';
 import { validateEnvironment } from '../src/config/environment.js';
 import { runRetentionCommand } from '../src/retention/retention-command.js';
 import { USER_ANONYMIZED } from './support/lifecycle-errors.js';

@@ -3,7 +3,7 @@ import { expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { FORBIDDEN, validationError } from './support/lifecycle-errors.js';
 import { userObject } from './support/user-object.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import type { MadeUser } from '@app/users/testing';
+import type { MadeUser } from '@users-service/users/testing';
 
 describe('GET /v1/user (admin list)', () => {
   let t: TestApp;

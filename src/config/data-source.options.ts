@@ -1,5 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
-import { USERS_ENTITIES, USERS_MIGRATIONS } from '@app/users';
+import { USERS_ENTITIES, USERS_MIGRATIONS } from '@users-service/users';
 import { createPgliteDriver } from '../database/pglite-pool.js';
 import type { Environment } from './environment.js';
 

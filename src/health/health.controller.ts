@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheckService } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponse, ServiceUnavailableError } from '@app/common';
-import { Public } from '@app/users';
+import { ApiErrorResponse, ServiceUnavailableError } from '@users-service/common';
+import { Public } from '@users-service/users';
 import { DatabaseHealthIndicator } from './database.health.js';
 import { HealthResponseDto, LivenessResponseDto } from './health-response.dto.js';
 

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { MemoryRateLimitStore, RateLimiter, type RateLimitStore, RedisRateLimitStore } from '@app/common';
+import { MemoryRateLimitStore, RateLimiter, type RateLimitStore, RedisRateLimitStore } from '@users-service/common';
 import type { Environment } from '../config/environment.js';
 
 const STORAGE = Symbol('RATE_LIMIT_STORAGE');

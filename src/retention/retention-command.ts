@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RetentionModule, type RetentionResult, RetentionService } from '@app/users';
+import { RetentionModule, type RetentionResult, RetentionService } from '@users-service/users/retention';
 import { buildDataSourceOptions } from '../config/data-source.options.js';
 import type { Environment } from '../config/environment.js';
 

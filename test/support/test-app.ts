@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { UserFactory } from '@app/users/testing';
+import { UserFactory } from '@users-service/users/testing';
 import { createApp } from '../../src/app.factory.js';
 import { validateEnvironment } from '../../src/config/environment.js';
 import { newLogFile } from './logs.mjs';

@@ -36,10 +36,6 @@ export { AdminUserResponseDto, toAdminUserResponse, toUserResponse, UserResponse
 export { AdminGuard } from './guards/admin.guard.js';
 export { API_KEY_HEADER, ApiKeyGuard } from './guards/api-key.guard.js';
 export { OwnershipGuard } from './guards/ownership.guard.js';
-export { RetentionModule } from './retention/retention.module.js';
-export { type RetentionOptions } from './retention/retention.options.js';
-export { RETENTION_JOB, RetentionScheduler } from './retention/retention.scheduler.js';
-export { type RetentionProgress, type RetentionResult, RetentionService } from './retention/retention.service.js';
 export { USER_ROLES, UserEntity, type UserRole } from './user.entity.js';
 export { USERS_DATA_SOURCE } from './database/users-data-source.js';
 export { UsersModule } from './users.module.js';

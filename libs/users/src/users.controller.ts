@@ -8,7 +8,7 @@ import {
   UsernameAlreadyExistsError,
   UserNotFoundError,
   ValidationError,
-} from '@app/common';
+} from '@users-service/common';
 import type { Caller } from './caller.js';
 import { AdminOnly } from './decorators/admin-only.decorator.js';
 import { ApiKeyAuth } from './decorators/api-key-auth.decorator.js';

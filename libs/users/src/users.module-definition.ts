@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { RateLimiter } from '@app/common';
+import type { RateLimiter } from '@users-service/common';
 
 /** What `UsersModule.forRoot()` / the factory of `forRootAsync()` provide. */
 export interface UsersModuleOptions {

@@ -4,7 +4,7 @@ import {
   UserAnonymizedError,
   UsernameAlreadyExistsError,
   UserNotFoundError,
-} from '@app/common';
+} from '@users-service/common';
 import { hashApiKeySecret } from './api-keys/api-key-secret.js';
 import type { Caller } from './caller.js';
 import type { UserEntity } from './user.entity.js';

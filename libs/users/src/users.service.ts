@@ -5,7 +5,7 @@ import {
   UserAnonymizedError,
   UsernameAlreadyExistsError,
   UserNotFoundError,
-} from '@app/common';
+} from '@users-service/common';
 import { newApiKey } from './api-keys/new-api-key.js';
 import type { Caller } from './caller.js';
 import { violatedUniqueConstraint } from './database-errors.js';

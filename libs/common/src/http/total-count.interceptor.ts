@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { HttpAdapterHost } from '@nestjs/core';
 import { map, type Observable } from 'rxjs';
 
 /** The response header that carries the total of a paged list. */
@@ -17,11 +17,13 @@ export interface Page<T> {
  */
 @Injectable()
 export class TotalCountInterceptor implements NestInterceptor<Page<unknown>, unknown[]> {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   intercept(context: ExecutionContext, next: CallHandler<Page<unknown>>): Observable<unknown[]> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const reply: unknown = context.switchToHttp().getResponse();
     return next.handle().pipe(
       map((page) => {
-        reply.header(TOTAL_COUNT_HEADER, String(page.total));
+        this.adapterHost.httpAdapter.setHeader(reply, TOTAL_COUNT_HEADER, String(page.total));
         return page.items;
       }),
     );

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponse, ApiKeyNotFoundError, LastApiKeyError, ValidationError } from '@app/common';
+import { ApiErrorResponse, ApiKeyNotFoundError, LastApiKeyError, ValidationError } from '@users-service/common';
 import type { Caller } from '../caller.js';
 import { ApiKeyAuth } from '../decorators/api-key-auth.decorator.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';

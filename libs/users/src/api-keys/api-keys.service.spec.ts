@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { ApiKeyNotFoundError, LastApiKeyError, UserNotFoundError } from '@app/common';
+import { ApiKeyNotFoundError, LastApiKeyError, UserNotFoundError } from '@users-service/common';
 import type { Caller } from '../caller.js';
 import type { UserEntity } from '../user.entity.js';
 import { generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ApiKeyNotFoundError, isoSeconds, LastApiKeyError, UserNotFoundError } from '@app/common';
+import { ApiKeyNotFoundError, isoSeconds, LastApiKeyError, UserNotFoundError } from '@users-service/common';
 import type { Caller } from '../caller.js';
 import { isApiKeyId } from '../ids.js';
 import { API_KEY_PATTERN, hashApiKeySecret } from './api-key-secret.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponse, type Page, ValidationError } from '@app/common';
+import { ApiErrorResponse, type Page, ValidationError } from '@users-service/common';
 import { AdminOnly } from '../decorators/admin-only.decorator.js';
 import { ApiKeyAuth } from '../decorators/api-key-auth.decorator.js';
 import { PagedResponse } from '../decorators/paged-response.decorator.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isoSeconds, type Page } from '@app/common';
+import { isoSeconds, type Page } from '@users-service/common';
 import { type AuditEventRow, AuditEventsRepository } from './audit-events.repository.js';
 import type { AuditEventResponseDto, ListAuditEventsQueryDto } from './dto/audit-event.dto.js';
 

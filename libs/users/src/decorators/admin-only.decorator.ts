@@ -1,5 +1,5 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
-import { ApiErrorResponse, InsufficientPermissionsError } from '@app/common';
+import { ApiErrorResponse, InsufficientPermissionsError } from '@users-service/common';
 import { AdminGuard } from '../guards/admin.guard.js';
 
 /** Restricts a route to admins (`role_admin`), and documents the 403. */

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
-import { ApiErrorResponse, AuthenticationRequiredError, InvalidApiKeyError } from '@app/common';
+import { ApiErrorResponse, AuthenticationRequiredError, InvalidApiKeyError } from '@users-service/common';
 
 /** The name of the OpenAPI security scheme for `X-API-Key`. */
 export const API_KEY_SECURITY = 'api_key';

@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiErrorResponse, InsufficientPermissionsError } from '@app/common';
+import { ApiErrorResponse, InsufficientPermissionsError } from '@users-service/common';
 import { OwnershipGuard } from '../guards/ownership.guard.js';
 
 export const OWN_ACCOUNT_ONLY = 'users:ownAccountOnly';

@@ -1,6 +1,6 @@
 import { applyDecorators, type Type, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { TotalCountInterceptor } from '@app/common';
+import { TotalCountInterceptor } from '@users-service/common';
 
 /**
  * A paged list route: the handler returns a `Page`, the client gets a bare JSON array and the total

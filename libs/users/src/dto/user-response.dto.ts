@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { isoSeconds } from '@app/common';
+import { isoSeconds } from '@users-service/common';
 import { USER_ROLES, type UserEntity, type UserRole } from '../user.entity.js';
 
 const iso = (date: Date | null): string | null => (date ? isoSeconds(date) : null);

@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
-import { InsufficientPermissionsError } from '@app/common';
+import { InsufficientPermissionsError } from '@users-service/common';
 import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 
 /** Allows a route only for callers whose global role is `role_admin`. Runs after ApiKeyGuard. */

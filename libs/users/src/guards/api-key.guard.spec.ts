@@ -7,7 +7,7 @@ import {
   RateLimiter,
   RateLimitExceededError,
   type RateLimitState,
-} from '@app/common';
+} from '@users-service/common';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { KeyPrincipal } from '../api-keys/api-keys.repository.js';
 import { ApiKeyGuard } from './api-key.guard.js';

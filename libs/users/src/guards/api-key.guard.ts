@@ -6,7 +6,7 @@ import {
   type RateLimiter,
   RateLimitExceededError,
   rateLimitHeaders,
-} from '@app/common';
+} from '@users-service/common';
 import { hashApiKeySecret } from '../api-keys/api-key-secret.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';

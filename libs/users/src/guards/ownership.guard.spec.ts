@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { type ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InsufficientPermissionsError } from '@app/common';
+import { InsufficientPermissionsError } from '@users-service/common';
 import type { Caller } from '../caller.js';
 import { OwnershipGuard } from './ownership.guard.js';
 
