@@ -1,13 +1,13 @@
 import { ApiKeyEntity } from './api-keys/api-key.entity.js';
 import { AuditEventEntity } from './audit/audit-event.entity.js';
 import { USERS_MIGRATIONS } from './migrations/index.js';
-import { UserEntity } from './user.entity.js';
+import { UserEntity } from './users/user.entity.js';
 
 /** Every entity of the users library, for a DataSource's `entities`. */
 export const USERS_ENTITIES = [UserEntity, ApiKeyEntity, AuditEventEntity];
 export { USERS_MIGRATIONS };
 
-export { AdminBootstrapService, BootstrapError, type BootstrapResult } from './admin-bootstrap.service.js';
+export { AdminBootstrapService, BootstrapError, type BootstrapResult } from './users/admin-bootstrap.service.js';
 export { API_KEY_PATTERN, generateApiKeySecret, hashApiKeySecret } from './api-keys/api-key-secret.js';
 export { ApiKeyEntity } from './api-keys/api-key.entity.js';
 export { ApiKeysRepository, type KeyPrincipal } from './api-keys/api-keys.repository.js';
@@ -21,24 +21,33 @@ export {
 export { AuditEventEntity } from './audit/audit-event.entity.js';
 export { AuditEventsService } from './audit/audit-events.service.js';
 export { AuditEventResponseDto, ListAuditEventsQueryDto } from './audit/dto/audit-event.dto.js';
-export { type Caller, systemCaller } from './caller.js';
-export { AdminOnly } from './decorators/admin-only.decorator.js';
-export { API_KEY_SECURITY, ApiKeyAuth } from './decorators/api-key-auth.decorator.js';
-export { CurrentUser } from './decorators/current-user.decorator.js';
-export { OwnAccountOnly, OwnAccountOrAdmin } from './decorators/own-account-only.decorator.js';
-export { Public } from './decorators/public.decorator.js';
-export { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
-export { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
-export { GetUserQueryDto, ListUsersQueryDto } from './dto/list-users-query.dto.js';
-export { RestoreUserResponseDto } from './dto/restore-user-response.dto.js';
-export { UpdateProfileDto, UpdateProfileResponseDto } from './dto/update-profile.dto.js';
-export { AdminUserResponseDto, toAdminUserResponse, toUserResponse, UserResponseDto } from './dto/user-response.dto.js';
-export { AdminGuard } from './guards/admin.guard.js';
-export { API_KEY_HEADER, ApiKeyGuard } from './guards/api-key.guard.js';
-export { OwnershipGuard } from './guards/ownership.guard.js';
-export { USER_ROLES, UserEntity, type UserRole } from './user.entity.js';
+export { type Caller, systemCaller } from './auth/caller.js';
+export { AdminOnly } from './auth/admin-only.decorator.js';
+export { API_KEY_SECURITY, ApiKeyAuth } from './auth/api-key-auth.decorator.js';
+export { CurrentUser } from './auth/current-user.decorator.js';
+export { OwnAccountOnly, OwnAccountOrAdmin } from './auth/own-account-only.decorator.js';
+export { Public } from './auth/public.decorator.js';
+export { CreateUserDto, CreateUserResponseDto } from './users/dto/create-user.dto.js';
+export { DeleteUserResponseDto } from './users/dto/delete-user-response.dto.js';
+export { GetUserQueryDto, ListUsersQueryDto } from './users/dto/list-users-query.dto.js';
+export { RestoreUserResponseDto } from './users/dto/restore-user-response.dto.js';
+export { UpdateProfileDto, UpdateProfileResponseDto } from './users/dto/update-profile.dto.js';
+export {
+  AdminUserResponseDto,
+  toAdminUserResponse,
+  toUserResponse,
+  UserResponseDto,
+} from './users/dto/user-response.dto.js';
+export { AdminGuard } from './auth/admin.guard.js';
+export { API_KEY_HEADER, ApiKeyGuard } from './auth/api-key.guard.js';
+export { OwnershipGuard } from './auth/ownership.guard.js';
+export { USER_ROLES, UserEntity, type UserRole } from './users/user.entity.js';
 export { USERS_DATA_SOURCE } from './database/users-data-source.js';
-export { UsersModule } from './users.module.js';
-export { USERS_MODULE_OPTIONS, type UsersModuleExtras, type UsersModuleOptions } from './users.module-definition.js';
-export { UsersRepository } from './users.repository.js';
-export { UsersService } from './users.service.js';
+export { UsersModule } from './users/users.module.js';
+export {
+  USERS_MODULE_OPTIONS,
+  type UsersModuleExtras,
+  type UsersModuleOptions,
+} from './users/users.module-definition.js';
+export { UsersRepository } from './users/users.repository.js';
+export { UsersService } from './users/users.service.js';

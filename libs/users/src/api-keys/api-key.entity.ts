@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from '../user.entity.js';
+import { UserEntity } from '../users/user.entity.js';
 
 /**
  * An API key. Only the SHA-256 hash of the secret is stored; the secret is shown once, when the

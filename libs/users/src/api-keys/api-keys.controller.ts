@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponse, ApiKeyNotFoundError, LastApiKeyError, ValidationError } from '@users-service/common';
-import type { Caller } from '../caller.js';
-import { ApiKeyAuth } from '../decorators/api-key-auth.decorator.js';
-import { CurrentUser } from '../decorators/current-user.decorator.js';
+import type { Caller } from '../auth/caller.js';
+import { ApiKeyAuth } from '../auth/api-key-auth.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
 import {
   ApiKeyResponseDto,

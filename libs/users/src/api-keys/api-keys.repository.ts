@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendAuditEvents } from '../audit/audit-event.write.js';
-import { auditParams, type Caller } from '../caller.js';
+import { auditParams, type Caller } from '../auth/caller.js';
 import { PreparedStatement, withConnection } from '../database/prepared-statements.js';
-import { UserEntity, type UserRole } from '../user.entity.js';
-import { toUserEntity, type UserRow } from '../user.row.js';
-import { insertApiKey, type NewApiKey } from '../users.repository.js';
+import { UserEntity, type UserRole } from '../users/user.entity.js';
+import { toUserEntity, type UserRow } from '../users/user.row.js';
+import { insertApiKey, type NewApiKey } from '../users/users.repository.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 
 /** The user behind a live key, as the guard needs it. */

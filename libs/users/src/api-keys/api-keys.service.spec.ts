@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { ApiKeyNotFoundError, LastApiKeyError, UserNotFoundError } from '@users-service/common';
-import type { Caller } from '../caller.js';
-import type { UserEntity } from '../user.entity.js';
+import type { Caller } from '../auth/caller.js';
+import type { UserEntity } from '../users/user.entity.js';
 import { generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
 import type { ApiKeysRepository, KeyPrincipal } from './api-keys.repository.js';
 import { ApiKeysService, LAST_USED_INTERVAL_SECONDS } from './api-keys.service.js';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeyNotFoundError, isoSeconds, LastApiKeyError, UserNotFoundError } from '@users-service/common';
-import type { Caller } from '../caller.js';
-import { isApiKeyId } from '../ids.js';
+import type { Caller } from '../auth/caller.js';
+import { isApiKeyId } from '../users/ids.js';
 import { API_KEY_PATTERN, hashApiKeySecret } from './api-key-secret.js';
 import { type ApiKeyRow, ApiKeysRepository, type KeyPrincipal } from './api-keys.repository.js';
 import type {

@@ -1,5 +1,5 @@
-import { newApiKeyId } from '../ids.js';
-import type { NewApiKey } from '../users.repository.js';
+import { newApiKeyId } from '../users/ids.js';
+import type { NewApiKey } from '../users/users.repository.js';
 import { apiKeyDisplayPrefix, generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
 
 /** A key ready to insert, and its secret, which is shown once and never stored. */

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import type { Caller } from '../caller.js';
+import type { Caller } from '../auth/caller.js';
 import { PreparedStatement } from '../database/prepared-statements.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 

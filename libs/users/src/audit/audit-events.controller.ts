@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponse, type Page, ValidationError } from '@users-service/common';
-import { AdminOnly } from '../decorators/admin-only.decorator.js';
-import { ApiKeyAuth } from '../decorators/api-key-auth.decorator.js';
-import { PagedResponse } from '../decorators/paged-response.decorator.js';
+import { AdminOnly } from '../auth/admin-only.decorator.js';
+import { ApiKeyAuth } from '../auth/api-key-auth.decorator.js';
+import { PagedResponse } from '../users/dto/paged-response.decorator.js';
 import { AuditEventsService } from './audit-events.service.js';
 import { AuditEventResponseDto, ListAuditEventsQueryDto } from './dto/audit-event.dto.js';
 

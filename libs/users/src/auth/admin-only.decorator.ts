@@ -1,6 +1,6 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiErrorResponse, InsufficientPermissionsError } from '@users-service/common';
-import { AdminGuard } from '../guards/admin.guard.js';
+import { AdminGuard } from './admin.guard.js';
 
 /** Restricts a route to admins (`role_admin`), and documents the 403. */
 export function AdminOnly(): MethodDecorator & ClassDecorator {

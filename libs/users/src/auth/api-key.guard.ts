@@ -9,8 +9,8 @@ import {
 } from '@users-service/common';
 import { hashApiKeySecret } from '../api-keys/api-key-secret.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { IS_PUBLIC } from '../decorators/public.decorator.js';
-import { USERS_MODULE_OPTIONS, type UsersModuleOptions } from '../users.module-definition.js';
+import { IS_PUBLIC } from './public.decorator.js';
+import { USERS_MODULE_OPTIONS, type UsersModuleOptions } from '../users/users.module-definition.js';
 import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 
 /** The header the key travels in. A key in the query string is never read. */

@@ -1,4 +1,4 @@
-import type { UserEntity, UserRole } from './user.entity.js';
+import type { UserEntity, UserRole } from '../users/user.entity.js';
 
 /**
  * Who is calling and from where: set on the request by ApiKeyGuard, read with `@CurrentUser()`,

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Caller } from '../caller.js';
-import type { RequestWithCaller } from '../guards/request-with-caller.js';
+import type { Caller } from './caller.js';
+import type { RequestWithCaller } from './request-with-caller.js';
 
 /** The authenticated caller, as ApiKeyGuard set it. Only on routes that are not public. */
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {

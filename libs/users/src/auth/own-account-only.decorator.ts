@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiErrorResponse, InsufficientPermissionsError } from '@users-service/common';
-import { OwnershipGuard } from '../guards/ownership.guard.js';
+import { OwnershipGuard } from './ownership.guard.js';
 
 export const OWN_ACCOUNT_ONLY = 'users:ownAccountOnly';
 

@@ -2,7 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { type ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientPermissionsError } from '@users-service/common';
-import type { Caller } from '../caller.js';
+import type { Caller } from './caller.js';
 import { OwnershipGuard } from './ownership.guard.js';
 
 function createSut(caller: Partial<Caller> | undefined, params: Record<string, string>) {

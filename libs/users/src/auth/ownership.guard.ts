@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientPermissionsError } from '@users-service/common';
-import { OWN_ACCOUNT_ONLY, type OwnAccountOnlyOptions } from '../decorators/own-account-only.decorator.js';
+import { OWN_ACCOUNT_ONLY, type OwnAccountOnlyOptions } from './own-account-only.decorator.js';
 import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Caller } from '../caller.js';
+import type { Caller } from './caller.js';
 
 /**
  * What the guards read of a request, on Fastify and Express alike; after ApiKeyGuard, `caller` is

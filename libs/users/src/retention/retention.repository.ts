@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource } from 'typeorm';
-import type { Caller } from '../caller.js';
+import type { Caller } from '../auth/caller.js';
 
 /** Whom retention is due for: deleted, not yet anonymized, deleted more than $1 days ago. */
 const DUE = `is_deleted = true AND anonymized_at IS NULL AND deleted_at < now() - make_interval(days => $1::int)`;

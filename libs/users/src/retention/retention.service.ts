@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { systemCaller } from '../caller.js';
+import { systemCaller } from '../auth/caller.js';
 import { RETENTION_OPTIONS, type RetentionOptions } from './retention.options.js';
 import { RetentionRepository } from './retention.repository.js';
 

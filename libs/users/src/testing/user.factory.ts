@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { newApiKey } from '../api-keys/new-api-key.js';
-import { newUserId } from '../ids.js';
-import type { UserRole } from '../user.entity.js';
+import { newUserId } from '../users/ids.js';
+import type { UserRole } from '../users/user.entity.js';
 
 export interface MadeUser {
   id: string;

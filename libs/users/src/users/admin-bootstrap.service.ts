@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { USERS_DATA_SOURCE } from './database/users-data-source.js';
+import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource } from 'typeorm';
-import { hashApiKeySecret } from './api-keys/api-key-secret.js';
-import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
-import { newApiKey } from './api-keys/new-api-key.js';
-import { systemCaller } from './caller.js';
+import { hashApiKeySecret } from '../api-keys/api-key-secret.js';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
+import { newApiKey } from '../api-keys/new-api-key.js';
+import { systemCaller } from '../auth/caller.js';
 import { newUserId } from './ids.js';
 import { UsersRepository } from './users.repository.js';
 

@@ -9,12 +9,12 @@ import {
   UserNotFoundError,
   ValidationError,
 } from '@users-service/common';
-import type { Caller } from './caller.js';
-import { AdminOnly } from './decorators/admin-only.decorator.js';
-import { ApiKeyAuth } from './decorators/api-key-auth.decorator.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
-import { OwnAccountOnly, OwnAccountOrAdmin } from './decorators/own-account-only.decorator.js';
-import { PagedResponse } from './decorators/paged-response.decorator.js';
+import type { Caller } from '../auth/caller.js';
+import { AdminOnly } from '../auth/admin-only.decorator.js';
+import { ApiKeyAuth } from '../auth/api-key-auth.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { OwnAccountOnly, OwnAccountOrAdmin } from '../auth/own-account-only.decorator.js';
+import { PagedResponse } from './dto/paged-response.decorator.js';
 import { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
 import { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
 import { GetUserQueryDto, ListUsersQueryDto } from './dto/list-users-query.dto.js';

@@ -1,16 +1,16 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
-import { ApiKeysController } from './api-keys/api-keys.controller.js';
-import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
-import { ApiKeysService } from './api-keys/api-keys.service.js';
-import { AuditEventsController } from './audit/audit-events.controller.js';
-import { AuditEventsRepository } from './audit/audit-events.repository.js';
-import { AuditEventsService } from './audit/audit-events.service.js';
-import { USERS_DATA_SOURCE, usersDataSourceProvider } from './database/users-data-source.js';
-import { AdminGuard } from './guards/admin.guard.js';
-import { ApiKeyGuard } from './guards/api-key.guard.js';
-import { OwnershipGuard } from './guards/ownership.guard.js';
+import { ApiKeysController } from '../api-keys/api-keys.controller.js';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { AuditEventsController } from '../audit/audit-events.controller.js';
+import { AuditEventsRepository } from '../audit/audit-events.repository.js';
+import { AuditEventsService } from '../audit/audit-events.service.js';
+import { USERS_DATA_SOURCE, usersDataSourceProvider } from '../database/users-data-source.js';
+import { AdminGuard } from '../auth/admin.guard.js';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { OwnershipGuard } from '../auth/ownership.guard.js';
 import { UsersController } from './users.controller.js';
 import {
   ConfigurableUsersModule,

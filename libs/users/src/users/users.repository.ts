@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { USERS_DATA_SOURCE } from './database/users-data-source.js';
+import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ApiKeyEntity } from './api-keys/api-key.entity.js';
-import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from './audit/audit-event.write.js';
-import { auditParams, type Caller } from './caller.js';
-import { inTransaction, PreparedStatement } from './database/prepared-statements.js';
+import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
+import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from '../audit/audit-event.write.js';
+import { auditParams, type Caller } from '../auth/caller.js';
+import { inTransaction, PreparedStatement } from '../database/prepared-statements.js';
 import { toUserEntity, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
 import { UserEntity, type UserRole } from './user.entity.js';

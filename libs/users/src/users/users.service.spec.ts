@@ -5,8 +5,8 @@ import {
   UsernameAlreadyExistsError,
   UserNotFoundError,
 } from '@users-service/common';
-import { hashApiKeySecret } from './api-keys/api-key-secret.js';
-import type { Caller } from './caller.js';
+import { hashApiKeySecret } from '../api-keys/api-key-secret.js';
+import type { Caller } from '../auth/caller.js';
 import type { UserEntity } from './user.entity.js';
 import type { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';

@@ -6,9 +6,9 @@ import {
   UsernameAlreadyExistsError,
   UserNotFoundError,
 } from '@users-service/common';
-import { newApiKey } from './api-keys/new-api-key.js';
-import type { Caller } from './caller.js';
-import { violatedUniqueConstraint } from './database-errors.js';
+import { newApiKey } from '../api-keys/new-api-key.js';
+import type { Caller } from '../auth/caller.js';
+import { violatedUniqueConstraint } from '../database/database-errors.js';
 import type { CreateUserDto, CreateUserResponseDto } from './dto/create-user.dto.js';
 import type { DeleteUserResponseDto } from './dto/delete-user-response.dto.js';
 import type { GetUserQueryDto, ListUsersQueryDto } from './dto/list-users-query.dto.js';

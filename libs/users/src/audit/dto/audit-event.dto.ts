@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../dto/list-users-query.dto.js';
+import { PageQueryDto } from '../../users/dto/list-users-query.dto.js';
 
 export class ListAuditEventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only events about this user.', example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
