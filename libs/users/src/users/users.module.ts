@@ -2,8 +2,7 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { ApiKeysController } from '../api-keys/api-keys.controller.js';
-import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuditEventsController } from '../audit/audit-events.controller.js';
 import { AuditEventsRepository } from '../audit/audit-events.repository.js';
 import { AuditEventsService } from '../audit/audit-events.service.js';
@@ -50,8 +49,6 @@ export class UsersModule extends ConfigurableUsersModule {
       AdminBootstrapService,
       AdminGuard,
       ApiKeyGuard,
-      ApiKeysRepository,
-      ApiKeysService,
       AuditEventsRepository,
       AuditEventsService,
       OwnershipGuard,
@@ -62,13 +59,14 @@ export class UsersModule extends ConfigurableUsersModule {
     return {
       ...definition,
       global: true,
+      imports: [...(definition.imports ?? []), ApiKeysModule],
       controllers: extras.controllers ? [ApiKeysController, AuditEventsController, UsersController] : [],
       providers: [...(definition.providers ?? []), ...providers],
       exports: [
         AdminBootstrapService,
         AdminGuard,
         ApiKeyGuard,
-        ApiKeysService,
+        ApiKeysModule,
         AuditEventsService,
         OwnershipGuard,
         USERS_DATA_SOURCE,
