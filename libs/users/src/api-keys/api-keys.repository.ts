@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 import { appendAuditEvents } from '../audit/audit-event.write.js';
-import { auditParams, type Caller } from '../auth/caller.js';
+import type { Caller } from '../auth/caller.js';
 import { PreparedStatement, withConnection } from '../database/prepared-statements.js';
 import { UserEntity, type UserRole } from '../users/user.entity.js';
 import { toUserEntity, type UserRow } from '../users/user.row.js';
@@ -166,27 +166,29 @@ export class ApiKeysRepository {
    */
   revokeForUser(keyId: string, userId: string, caller: Caller): Promise<RevokeOutcome> {
     return this.db.transaction(async (manager) => {
-      await manager.query('SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
-      const rows: Array<{ found: boolean; revoked: boolean }> = await manager.query(
-        `WITH target AS (
-           SELECT id FROM api_keys WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
-         ), others AS (
-           SELECT count(*) AS n FROM api_keys
-            WHERE user_id = $2 AND id <> $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-         ), revoked AS (
-           UPDATE api_keys k SET revoked_at = now(), revoked_reason = 'revoked_by_user'
-             FROM target, others
-            WHERE k.id = target.id AND others.n > 0
-           RETURNING k.id
-         ), audited AS (
-           INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-           SELECT 'api_key.revoked', $3, $2, $4, $5, $6, jsonb_build_object('api_key_id', id) FROM revoked
-         )
-         SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM revoked) AS revoked`,
-        [keyId, userId, ...auditParams(caller)],
-      );
-      const outcome = rows[0]!;
-      return outcome.revoked ? 'revoked' : outcome.found ? 'last_key' : 'not_found';
+      await manager
+        .getRepository(UserEntity)
+        .createQueryBuilder('u')
+        .select('u.id')
+        .where('u.id = :userId', { userId })
+        .setLock('for_no_key_update')
+        .getOne();
+      const keys = manager.getRepository(ApiKeyEntity);
+      const target = await keys.findOneBy({ id: keyId, userId, revokedAt: IsNull() });
+      if (!target) return 'not_found';
+      const others = await keys
+        .createQueryBuilder('k')
+        .where('k.user_id = :userId AND k.id <> :keyId AND k.revoked_at IS NULL', { userId, keyId })
+        .andWhere('(k.expires_at IS NULL OR k.expires_at > now())')
+        .getCount();
+      if (others === 0) return 'last_key';
+      await keys.update({ id: keyId }, { revokedAt: () => 'now()', revokedReason: 'revoked_by_user' });
+      await appendAuditEvents(manager, caller, {
+        action: 'api_key.revoked',
+        targetUserId: userId,
+        metadata: { api_key_id: keyId },
+      });
+      return 'revoked';
     });
   }
 

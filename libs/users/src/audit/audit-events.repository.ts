@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource } from 'typeorm';
+import { AuditEventEntity } from './audit-event.entity.js';
 
 export interface AuditEventFilter {
   targetUserId: string | null;
@@ -12,46 +13,25 @@ export interface AuditEventFilter {
   limit: number;
 }
 
-export interface AuditEventRow {
-  id: string;
-  occurred_at: Date;
-  action: string;
-  actor_user_id: string | null;
-  target_user_id: string | null;
-  trace_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  metadata: Record<string, unknown>;
-}
-
-/** Reads of the append-only audit log (writes happen inside the statements that make the changes). */
+/** Reads of the append-only audit log (writes: `appendAuditEvents`, in the transaction of each change). */
 @Injectable()
 export class AuditEventsRepository {
   constructor(@Inject(USERS_DATA_SOURCE) private readonly db: DataSource) {}
 
-  /**
-   * One page of events, newest first, and the total across pages. An unset filter is NULL, which
-   * the planner folds away (the parameters are known when the statement is planned).
-   */
-  async listPage(filter: AuditEventFilter): Promise<{ events: AuditEventRow[]; total: number }> {
-    const where = `($1::text IS NULL OR target_user_id = $1)
-       AND ($2::text IS NULL OR actor_user_id = $2)
-       AND ($3::text IS NULL OR action = $3)
-       AND ($4::timestamptz IS NULL OR occurred_at >= $4)
-       AND ($5::timestamptz IS NULL OR occurred_at < $5)`;
-    const params = [filter.targetUserId, filter.actorUserId, filter.action, filter.from, filter.to];
-    const rows: Array<AuditEventRow & { total: number }> = await this.db.query(
-      `SELECT id::text AS id, occurred_at, action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata,
-              count(*) OVER ()::int AS total
-         FROM audit_events WHERE ${where}
-        ORDER BY occurred_at DESC, id DESC OFFSET $6 LIMIT $7`,
-      [...params, filter.skip, filter.limit],
-    );
-    if (rows[0]) return { events: rows, total: rows[0].total };
-    const counted: Array<{ n: number }> = await this.db.query(
-      `SELECT count(*)::int AS n FROM audit_events WHERE ${where}`,
-      params,
-    );
-    return { events: [], total: counted[0]!.n };
+  /** One page of events, newest first (then by id), and the total across pages. */
+  async listPage(filter: AuditEventFilter): Promise<{ events: AuditEventEntity[]; total: number }> {
+    const query = this.db.getRepository(AuditEventEntity).createQueryBuilder('e');
+    if (filter.targetUserId !== null) query.andWhere('e.target_user_id = :target', { target: filter.targetUserId });
+    if (filter.actorUserId !== null) query.andWhere('e.actor_user_id = :actor', { actor: filter.actorUserId });
+    if (filter.action !== null) query.andWhere('e.action = :action', { action: filter.action });
+    if (filter.from !== null) query.andWhere('e.occurred_at >= :from', { from: filter.from });
+    if (filter.to !== null) query.andWhere('e.occurred_at < :to', { to: filter.to });
+    const [events, total] = await query
+      .orderBy('e.occurred_at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .offset(filter.skip)
+      .limit(filter.limit)
+      .getManyAndCount();
+    return { events, total };
   }
 }

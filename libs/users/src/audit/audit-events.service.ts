@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { isoSeconds, type Page } from '@users-service/common';
-import { type AuditEventRow, AuditEventsRepository } from './audit-events.repository.js';
+import type { AuditEventEntity } from './audit-event.entity.js';
+import { AuditEventsRepository } from './audit-events.repository.js';
 import type { AuditEventResponseDto, ListAuditEventsQueryDto } from './dto/audit-event.dto.js';
 
-export function toAuditEventResponse(row: AuditEventRow): AuditEventResponseDto {
+export function toAuditEventResponse(event: AuditEventEntity): AuditEventResponseDto {
   return {
-    id: row.id,
-    occurred_at: isoSeconds(row.occurred_at),
-    action: row.action,
-    actor_user_id: row.actor_user_id,
-    target_user_id: row.target_user_id,
-    trace_id: row.trace_id,
-    ip: row.ip,
-    user_agent: row.user_agent,
-    metadata: row.metadata,
+    id: String(event.id),
+    occurred_at: isoSeconds(event.occurredAt),
+    action: event.action,
+    actor_user_id: event.actorUserId,
+    target_user_id: event.targetUserId,
+    trace_id: event.traceId,
+    ip: event.ip,
+    user_agent: event.userAgent,
+    metadata: event.metadata,
   };
 }
 

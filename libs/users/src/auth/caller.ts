@@ -23,11 +23,3 @@ export interface Caller {
 export function systemCaller(traceId: string | null = null): Caller {
   return { userId: 'system', role: 'role_admin', apiKeyId: null, traceId, ip: null, userAgent: null };
 }
-
-/**
- * The caller's audit columns as SQL parameters, in the order the repositories' INSERTs into
- * audit_events name them: actor_user_id, trace_id, ip, user_agent.
- */
-export function auditParams(caller: Caller): [string, string | null, string | null, string | null] {
-  return [caller.userId, caller.traceId, caller.ip, caller.userAgent];
-}

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { usersDataSourceProvider } from '../database/users-data-source.js';
 import { RETENTION_OPTIONS, type RetentionOptions } from './retention.options.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionScheduler } from './retention.scheduler.js';
@@ -8,7 +9,7 @@ import { RetentionService } from './retention.service.js';
 /**
  * Retention of deleted users (DELETED_USER_RETENTION_DAYS). Exports RetentionService for an
  * on-demand run; with a retention period and a schedule, also runs it in-process on that schedule.
- * Needs the TypeORM DataSource of the users library.
+ * Runs on the TypeORM connection `dataSource` (the default one when absent).
  */
 @Module({})
 export class RetentionModule {
@@ -19,6 +20,7 @@ export class RetentionModule {
       imports: scheduled ? [ScheduleModule.forRoot()] : [],
       providers: [
         { provide: RETENTION_OPTIONS, useValue: options },
+        usersDataSourceProvider(options.dataSource),
         RetentionRepository,
         RetentionService,
         ...(scheduled ? [RetentionScheduler] : []),

@@ -8,4 +8,6 @@ export interface RetentionOptions {
   batchSize: number;
   /** Cron expression of the in-process job; null: no job (e.g. the command-line run). */
   schedule: string | null;
+  /** The TypeORM connection name that holds the users tables; the default connection when absent. */
+  dataSource?: string;
 }

@@ -3,7 +3,7 @@ import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from '../audit/audit-event.write.js';
-import { auditParams, type Caller } from '../auth/caller.js';
+import type { Caller } from '../auth/caller.js';
 import { inTransaction, PreparedStatement } from '../database/prepared-statements.js';
 import { toUserEntity, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
@@ -144,69 +144,62 @@ export class UsersRepository {
     return this.db.getRepository(UserEntity).findOneBy({ id: userId });
   }
 
-  /**
-   * One page of users in a stable order (created_at, then id) and the total across pages, in one
-   * round trip: the window count is taken before OFFSET/LIMIT. Only a page past the end needs a
-   * second query for the total.
-   */
+  /** One page of users in a stable order (created_at, then id) and the total across pages. */
   async listPage(filter: UserListFilter): Promise<{ users: UserEntity[]; total: number }> {
-    const where = '($1::boolean OR is_deleted = false) AND (NOT $2::boolean OR is_active = true)';
-    const rows: Array<UserRow & { total: number }> = await this.db.query(
-      `SELECT *, count(*) OVER ()::int AS total FROM users WHERE ${where}
-        ORDER BY created_at, id OFFSET $3 LIMIT $4`,
-      [filter.includeDeleted, filter.activeOnly, filter.skip, filter.limit],
-    );
-    if (rows[0]) return { users: rows.map(toUserEntity), total: rows[0].total };
-    const counted: Array<{ n: number }> = await this.db.query(`SELECT count(*)::int AS n FROM users WHERE ${where}`, [
-      filter.includeDeleted,
-      filter.activeOnly,
-    ]);
-    return { users: [], total: counted[0]!.n };
+    const query = this.db.getRepository(UserEntity).createQueryBuilder('u');
+    if (!filter.includeDeleted) query.andWhere('u.is_deleted = false');
+    if (filter.activeOnly) query.andWhere('u.is_active = true');
+    const [users, total] = await query
+      .orderBy('u.created_at', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .offset(filter.skip)
+      .limit(filter.limit)
+      .getManyAndCount();
+    return { users, total };
   }
 
   /**
-   * Applies `patch` (column name -> new value, null clears) to a live user in one statement: the
-   * fields whose value really changes are computed against the locked row; only then do
-   * `updated_at` move and `user.updated` (naming the fields, never their values) get appended.
-   * Returns null when no live user has that id. Throws the driver's unique violation on a taken
-   * username.
+   * Applies `patch` (column name -> new value, null clears) to a live user, in one transaction on
+   * the locked row (`FOR UPDATE`, so concurrent updates of one user run one after the other and each
+   * compares against the other's result): only the fields whose value really changes are written;
+   * only then do `updated_at` move and `user.updated` (naming the fields, never their values) get
+   * appended. Returns null when no live user has that id. Throws the driver's unique violation on a
+   * taken username.
    */
-  async updateProfileIfLive(userId: string, patch: ProfilePatch, caller: Caller): Promise<ProfileUpdate | null> {
-    const rows: Array<UserRow & { changed_fields: string[] | null }> = await this.db.query(
-      `WITH old AS (
-         SELECT * FROM users WHERE id = $1 AND is_deleted = false FOR UPDATE
-       ), changed AS (
-         SELECT array_agg(p.key ORDER BY p.key) AS fields
-           FROM old, jsonb_each($2::jsonb) AS p(key, value)
-          WHERE to_jsonb(old) -> p.key IS DISTINCT FROM p.value
-       ), updated AS (
-         UPDATE users u SET
-           username      = CASE WHEN $2::jsonb ? 'username'      THEN $2::jsonb ->> 'username'      ELSE u.username END,
-           full_name     = CASE WHEN $2::jsonb ? 'full_name'     THEN $2::jsonb ->> 'full_name'     ELSE u.full_name END,
-           first_name    = CASE WHEN $2::jsonb ? 'first_name'    THEN $2::jsonb ->> 'first_name'    ELSE u.first_name END,
-           last_name     = CASE WHEN $2::jsonb ? 'last_name'     THEN $2::jsonb ->> 'last_name'     ELSE u.last_name END,
-           birthday      = CASE WHEN $2::jsonb ? 'birthday'      THEN ($2::jsonb ->> 'birthday')::date ELSE u.birthday END,
-           profile_image = CASE WHEN $2::jsonb ? 'profile_image' THEN $2::jsonb ->> 'profile_image' ELSE u.profile_image END,
-           timezone      = CASE WHEN $2::jsonb ? 'timezone'      THEN $2::jsonb ->> 'timezone'      ELSE u.timezone END,
-           country_id    = CASE WHEN $2::jsonb ? 'country_id'    THEN $2::jsonb ->> 'country_id'    ELSE u.country_id END,
-           post_code     = CASE WHEN $2::jsonb ? 'post_code'     THEN $2::jsonb ->> 'post_code'     ELSE u.post_code END,
-           gender        = CASE WHEN $2::jsonb ? 'gender'        THEN $2::jsonb ->> 'gender'        ELSE u.gender END,
-           updated_at    = now()
-          FROM old, changed
-         WHERE u.id = old.id AND changed.fields IS NOT NULL
-         RETURNING u.*
-       ), audited AS (
-         INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-         SELECT 'user.updated', $3, updated.id, $4, $5, $6, jsonb_build_object('fields', to_jsonb(changed.fields))
-           FROM updated, changed
-       )
-       SELECT updated.*, changed.fields AS changed_fields FROM updated, changed
-       UNION ALL
-       SELECT old.*, NULL FROM old WHERE NOT EXISTS (SELECT 1 FROM updated)`,
-      [userId, JSON.stringify(patch), ...auditParams(caller)],
-    );
-    const row = rows[0];
-    return row ? { user: toUserEntity(row), changedFields: row.changed_fields ?? [] } : null;
+  updateProfileIfLive(userId: string, patch: ProfilePatch, caller: Caller): Promise<ProfileUpdate | null> {
+    return this.db.transaction(async (manager) => {
+      const users = manager.getRepository(UserEntity);
+      const user = await users
+        .createQueryBuilder('u')
+        .where('u.id = :userId AND u.is_deleted = false', { userId })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!user) return null;
+      const columns = users.metadata;
+      const changes: Record<string, string | null> = {};
+      const changedFields: string[] = [];
+      for (const [field, value] of Object.entries(patch)) {
+        const property = columns.findColumnWithDatabaseName(field)!.propertyName as keyof UserEntity;
+        if (user[property] === value) continue;
+        changes[property] = value ?? null;
+        changedFields.push(field);
+      }
+      if (changedFields.length === 0) return { user, changedFields };
+      changedFields.sort();
+      const updated = await manager
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({ ...changes, updatedAt: () => 'now()' })
+        .where('id = :userId', { userId })
+        .returning('*')
+        .execute();
+      await appendAuditEvents(manager, caller, {
+        action: 'user.updated',
+        targetUserId: userId,
+        metadata: { fields: changedFields },
+      });
+      return { user: toUserEntity((updated.raw as UserRow[])[0]!), changedFields };
+    });
   }
 
   /**
