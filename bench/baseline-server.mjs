@@ -116,21 +116,47 @@ app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, re
         ),
       );
   }
-  const { rows } = await q(
-    'delete',
-    `WITH deleted AS (
-       UPDATE users SET is_deleted = true, is_active = false, deleted_at = now(), deleted_by = $2, updated_at = now()
-        WHERE id = $1 AND is_deleted = false RETURNING id
-     ), revoked AS (
-       UPDATE api_keys SET revoked_at = now(), revoked_reason = 'user_deleted'
-        WHERE user_id IN (SELECT id FROM deleted) AND revoked_at IS NULL RETURNING id
-     ), audited AS (
-       INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
-       SELECT 'user.deleted', $2, id, $3, $4, $5, jsonb_build_object('revoked_api_keys', (SELECT count(*) FROM revoked)) FROM deleted
-     )
-     SELECT id FROM deleted`,
-    [userId, request.caller.userId, request.id, request.ip, request.headers['user-agent'] ?? null],
-  );
+  // The service's soft delete: one READ COMMITTED transaction of three statements (the revocation
+  // is a later statement, so it sees keys committed while the UPDATE waited on the user's row).
+  const client = await pool.connect();
+  const cq = (name, text, values) => client.query(PREPARED ? { name, text, values } : { text, values });
+  let deleted;
+  try {
+    await client.query('BEGIN');
+    deleted = await cq(
+      'delete_user',
+      `UPDATE users SET is_deleted = true, is_active = false, deleted_at = now(), deleted_by = $2, updated_at = now()
+        WHERE id = $1 AND is_deleted = false`,
+      [userId, request.caller.userId],
+    );
+    if (deleted.rowCount === 1) {
+      const revoked = await cq(
+        'delete_keys',
+        `UPDATE api_keys SET revoked_at = now(), revoked_reason = 'user_deleted' WHERE user_id = $1 AND revoked_at IS NULL`,
+        [userId],
+      );
+      await cq(
+        'delete_audit',
+        `INSERT INTO audit_events (action, actor_user_id, target_user_id, trace_id, ip, user_agent, metadata)
+         VALUES ('user.deleted', $1, $2, $3, $4, $5, $6)`,
+        [
+          request.caller.userId,
+          userId,
+          request.id,
+          request.ip,
+          request.headers['user-agent'] ?? null,
+          JSON.stringify({ revoked_api_keys: revoked.rowCount }),
+        ],
+      );
+    }
+    await client.query('COMMIT');
+    client.release();
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release(error);
+    throw error;
+  }
+  const rows = deleted.rowCount === 1 ? [userId] : [];
   if (rows.length !== 1)
     return reply.code(404).send(envelope(request, 404, 'USER_NOT_FOUND', 'client_error', 'User not found.'));
   return { success: true, message: 'User account deleted successfully', user_id: userId };
