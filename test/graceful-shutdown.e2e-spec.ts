@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
         for (let waited = 0; ; waited += 20) {
           const { rows } = await inspector.query(
             `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE users%'`,
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE "users"%'`,
           );
           if (rows[0].n === users.length) break;
           if (waited > 10_000) throw new Error(`only ${rows[0].n} deletes reached the database`);

@@ -5,6 +5,8 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 interface PoolClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<QueryResult>;
   query(text: string): Promise<QueryResult>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 interface QueryResult {
@@ -66,27 +68,34 @@ export async function withConnection<T>(db: DataSource, work: (client: PoolClien
     PoolClient,
     (error?: unknown) => void,
   ];
+  // A checked-out pg client emits 'error' when its connection drops (the query in flight rejects
+  // too); pg's pool listens only while the client is idle, so without this it would be uncaught.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     const result = await work(client);
+    client.removeListener('error', ignore);
     release();
     return result;
   } catch (error) {
+    client.removeListener('error', ignore);
     release(error);
     throw error;
   }
 }
 
-/** Runs `work` in a READ COMMITTED transaction on one connection: each statement sees what committed before it. */
+/**
+ * Runs `work` in a READ COMMITTED transaction on one connection: each statement sees what committed
+ * before it. On any error the connection is destroyed instead of rolled back: the server rolls the
+ * transaction back when the connection closes, and a ROLLBACK sent after a query timed out would
+ * queue behind that query (pg does not cancel it) and hold the connection for as long as the
+ * database is unreachable.
+ */
 export function inTransaction<T>(db: DataSource, work: (client: PoolClient) => Promise<T>): Promise<T> {
   return withConnection(db, async (client) => {
     await client.query('BEGIN');
-    try {
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
   });
 }
