@@ -20,12 +20,39 @@ import { setupSwagger } from './swagger.js';
 const KEY_LIKE = /ak_[A-Za-z0-9]{8,}/g;
 
 /**
+ * The path with every key cut out, percent-encoded or not (`%61k_…`, `ak%5F…`, or encoded twice):
+ * when a decoding of the path holds a key, the redacted decoding is logged instead of the raw path.
+ */
+export function redactKeysInPath(path: string): string {
+  let decoded = path;
+  for (let round = 0; round < 3; round++) {
+    if (decoded.search(KEY_LIKE) !== -1) return decoded.replace(KEY_LIKE, 'ak_[redacted]');
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      // Not decodable as a whole (a stray `%`): decode what can be, sequence by sequence.
+      next = decoded.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+        try {
+          return decodeURIComponent(run);
+        } catch {
+          return run;
+        }
+      });
+    }
+    if (next === decoded) break;
+    decoded = next;
+  }
+  return decoded.search(KEY_LIKE) !== -1 ? decoded.replace(KEY_LIKE, 'ak_[redacted]') : path;
+}
+
+/**
  * Request logs carry the path only: a query string may hold anything, a key included. A key a
  * client put in the path itself is cut out too.
  */
 function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   const path = request.url.split('?', 1)[0] ?? '';
-  return { method: request.method, path: path.replace(KEY_LIKE, 'ak_[redacted]'), remote_address: request.ip };
+  return { method: request.method, path: redactKeysInPath(path), remote_address: request.ip };
 }
 
 /**
