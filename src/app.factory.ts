@@ -6,12 +6,14 @@ import {
   AllExceptionsFilter,
   BadRequestError,
   createValidationPipe,
+  InvalidJsonError,
   resolveTraceId,
   toErrorEnvelope,
   TRACE_ID_HEADER,
 } from '@app/common';
 import { AppModule } from './app.module.js';
 import { type Environment, trustProxySetting } from './config/environment.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { setupSwagger } from './swagger.js';
@@ -119,7 +121,9 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
 }
 
 /**
- * JSON is the only body the API accepts: any other content type is 415. Parse failures become
+ * JSON is the only body the API accepts: any other content type is 415. A body nested deeper than
+ * MAX_JSON_DEPTH is refused before it is parsed, and before authentication: the guards run after
+ * the body is read, and a scan costs less than the key lookup would. Parse failures become
  * domain errors here, where their cause is still known, so the client gets a precise message and
  * never the parser's own text.
  */
@@ -127,7 +131,14 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     if (body === '') {
-      done(new BadRequestError("The body is empty but Content-Type is 'application/json'."), undefined);
+      done(new InvalidJsonError("The body is empty but Content-Type is 'application/json'."), undefined);
+      return;
+    }
+    if (nestsDeeperThan(String(body), MAX_JSON_DEPTH)) {
+      done(
+        new InvalidJsonError(`The request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`),
+        undefined,
+      );
       return;
     }
     try {
@@ -137,7 +148,7 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
       const reason = poisoned
         ? 'The request body has a forbidden __proto__ or constructor property.'
         : 'The request body is not valid JSON.';
-      done(new BadRequestError(reason), undefined);
+      done(new InvalidJsonError(reason), undefined);
     }
   });
 }
