@@ -45,6 +45,19 @@ describe('RateLimiter', () => {
     expect(limiter.failedAuthBlocked('203.0.113.1')).toBeNull();
   });
 
+  it('counts an IPv4-mapped spelling as its IPv4 address, and a whole IPv6 /64 as one client', async () => {
+    const { limiter } = createSut();
+    await limiter.recordFailedAuth('::ffff:203.0.113.9');
+    await limiter.recordFailedAuth('203.0.113.9');
+    expect(limiter.failedAuthBlocked('203.0.113.9')?.remaining).toBe(0);
+    expect(limiter.failedAuthBlocked('::FFFF:cb00:7109')?.remaining).toBe(0);
+
+    await limiter.recordFailedAuth('2001:db8:0:7::1');
+    await limiter.recordFailedAuth('2001:DB8:0:7:ffff::2');
+    expect(limiter.failedAuthBlocked('2001:db8:0:7:abcd::99')?.remaining).toBe(0);
+    expect(limiter.failedAuthBlocked('2001:db8:0:8::1')).toBeNull();
+  });
+
   it('says a failure is over the limit when the shared counter already is (another replica counted it)', async () => {
     const increment = jest.fn<RateLimitStore['increment']>().mockResolvedValue({
       totalHits: 5,

@@ -1,3 +1,4 @@
+import { clientAddressKey } from './client-address.js';
 import type { RateLimitRecord, RateLimitStore } from './rate-limit-store.js';
 
 import type { RateLimitState } from '../errors/errors.js';
@@ -38,9 +39,13 @@ export class RateLimiter {
     private readonly options: RateLimiterOptions,
   ) {}
 
-  /** Synchronous and local: the state of the failed-auth limit if `ip` is over it, else null. */
+  /**
+   * Synchronous and local: the state of the failed-auth limit if `ip` is over it, else null.
+   * Addresses are counted by `clientAddressKey` (IPv4-mapped as IPv4, IPv6 per /64).
+   */
   failedAuthBlocked(ip: string): RateLimitState | null {
     if (this.blockedIps.size === 0) return null;
+    ip = clientAddressKey(ip);
     const until = this.blockedIps.get(ip);
     if (until === undefined) return null;
     const left = until - Date.now();
@@ -57,6 +62,7 @@ export class RateLimiter {
    * failure is over the limit (possible when several replicas share the counter).
    */
   async recordFailedAuth(ip: string): Promise<RateLimitDecision | null> {
+    ip = clientAddressKey(ip);
     const limit = this.options.failedAuthPerMinute;
     const record = await this.count(`ip:${ip}`, limit, 'failed-auth');
     if (!record) return null;
