@@ -21,6 +21,7 @@ describe('validateEnvironment', () => {
       RATE_LIMIT_PER_KEY_PER_MINUTE: 600,
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       REDIS_KEY_PREFIX: 'users-service:rate-limit:',
+      RATE_LIMIT_ON_STORE_FAILURE: 'allow',
       TRUST_PROXY: 'false',
       REQUEST_TIMEOUT_MS: 10_000,
       SHUTDOWN_TIMEOUT_MS: 9000,
@@ -48,13 +49,15 @@ describe('validateEnvironment', () => {
         DATABASE_URL: 'mysql://x',
         BOOTSTRAP_ADMIN_KEY: secretish,
         LOG_LEVEL: 'loud',
+        RATE_LIMIT_ON_STORE_FAILURE: 'open',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(EnvironmentError);
     const message = (error as Error).message;
-    for (const name of ['PORT', 'DATABASE_URL', 'BOOTSTRAP_ADMIN_KEY', 'LOG_LEVEL']) expect(message).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'BOOTSTRAP_ADMIN_KEY', 'LOG_LEVEL', 'RATE_LIMIT_ON_STORE_FAILURE'])
+      expect(message).toContain(name);
     expect(message).not.toContain(secretish);
   });
 });

@@ -145,6 +145,13 @@ export class Environment {
   REDIS_KEY_PREFIX = 'users-service:rate-limit:';
 
   /**
+   * What a request gets while the rate-limit counters (Redis) fail: `allow` lets it through
+   * uncounted; `deny` answers 503 SERVICE_UNAVAILABLE.
+   */
+  @IsIn(['allow', 'deny'], { message: 'RATE_LIMIT_ON_STORE_FAILURE must be allow or deny' })
+  RATE_LIMIT_ON_STORE_FAILURE: 'allow' | 'deny' = 'allow';
+
+  /**
    * Which proxies may set X-Forwarded-For: `false` (none: the client is the TCP peer), a hop count,
    * or a comma-separated list of addresses/CIDRs (or proxy-addr names such as `loopback`).
    */

@@ -85,4 +85,27 @@ describe('RateLimiter', () => {
     expect(limiter.failedAuthBlocked('203.0.113.9')).toBeNull();
     expect(onStorageError).toHaveBeenCalledWith(error);
   });
+
+  it('fails closed with RATE_LIMIT_ON_STORE_FAILURE=deny: 503, for keys and failed authentications alike', async () => {
+    const error = new Error('Command timed out');
+    const { limiter, onStorageError } = createSut(
+      { onStoreFailure: 'deny' },
+      { increment: jest.fn<RateLimitStore['increment']>().mockRejectedValue(error) },
+    );
+    const unavailable = {
+      code: 'SERVICE_UNAVAILABLE',
+      status: 503,
+      systemMessage: 'The rate-limit counters are unavailable.',
+    };
+    await expect(limiter.consumeKey('key_a')).rejects.toMatchObject(unavailable);
+    await expect(limiter.recordFailedAuth('203.0.113.9')).rejects.toMatchObject(unavailable);
+    expect(onStorageError).toHaveBeenCalledTimes(2);
+  });
+
+  it('reports each success of the store, so that the end of an outage can be told', async () => {
+    const onStorageOk = jest.fn<() => void>();
+    const { limiter } = createSut({ onStorageOk, onStoreFailure: 'deny' });
+    expect((await limiter.consumeKey('key_a'))?.exceeded).toBe(false);
+    expect(onStorageOk).toHaveBeenCalledTimes(1);
+  });
 });
