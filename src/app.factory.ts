@@ -157,7 +157,6 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
 export function configureApp(app: NestFastifyApplication, env: Environment): void {
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (env.DOCS_ENABLED) setupSwagger(app);
 }
 

@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.
+         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s (checked at most once a second), and the service is not shutting down. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -799,7 +799,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description The database does not answer. */
+            /** @description The database does not answer, or the service is shutting down. */
             503: {
                 headers: {
                     [name: string]: unknown;

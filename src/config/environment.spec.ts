@@ -24,6 +24,7 @@ describe('validateEnvironment', () => {
       RATE_LIMIT_ON_STORE_FAILURE: 'allow',
       TRUST_PROXY: 'false',
       REQUEST_TIMEOUT_MS: 10_000,
+      SHUTDOWN_DRAIN_MS: 5000,
       SHUTDOWN_TIMEOUT_MS: 9000,
     });
   });

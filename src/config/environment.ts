@@ -166,7 +166,18 @@ export class Environment {
   @Min(1000)
   REQUEST_TIMEOUT_MS = 10_000;
 
-  /** After SIGTERM, the process exits at the latest after this long, finished or not. */
+  /**
+   * After SIGTERM, how long the service keeps accepting and answering requests (readiness
+   * answering 503, every answer with `Connection: close`) before it stops accepting: long enough
+   * for a load balancer to see the 503 and send new requests elsewhere. SIGINT (Ctrl-C) does not wait.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHUTDOWN_DRAIN_MS = 5000;
+
+  /** After the drain, the process exits at the latest after this long, finished or not. */
   @Transform(toInt)
   @IsInt()
   @Min(1000)

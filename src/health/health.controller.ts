@@ -5,6 +5,7 @@ import { ApiErrorResponse, ServiceUnavailableError } from '@app/common';
 import { Public } from '@app/users';
 import { DatabaseHealthIndicator } from './database.health.js';
 import { HealthResponseDto, LivenessResponseDto } from './health-response.dto.js';
+import { ShutdownState } from './shutdown-state.js';
 
 /** How long readiness waits for `SELECT 1` before calling the database down. */
 const DATABASE_PING_TIMEOUT_MS = 1500;
@@ -22,6 +23,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get('live')
@@ -40,16 +42,21 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness',
     description:
-      'Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s. ' +
-      'Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.',
+      'Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s (checked at most ' +
+      'once a second), and the service is not shutting down. Otherwise 503 SERVICE_UNAVAILABLE in the error ' +
+      'envelope. No API key needed.',
   })
   @ApiOkResponse({
     type: HealthResponseDto,
     description: 'The service runs and its database answers.',
     example: { status: 'ok', database: 'up' },
   })
-  @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError('The database does not answer.'))
+  @ApiErrorResponse(
+    'The database does not answer, or the service is shutting down.',
+    new ServiceUnavailableError('The database does not answer.'),
+  )
   async getReadiness(): Promise<HealthResponseDto> {
+    if (this.shutdown.draining) throw new ServiceUnavailableError('The service is shutting down.');
     if (!(await this.databaseUp())) throw new ServiceUnavailableError('The database does not answer.');
     return { status: 'ok', database: 'up' };
   }
