@@ -15,15 +15,13 @@ describe('migration:revert refuses a step that destroys data unless forced', () 
   });
 
   const applied = async () =>
-    ((await t.db.query('SELECT name FROM typeorm_migrations ORDER BY id')) as Array<{ name: string }>).map(
-      (r) => r.name,
-    );
+    (await t.db.query<Array<{ name: string }>>('SELECT name FROM typeorm_migrations ORDER BY id')).map((r) => r.name);
   const hasColumn = async (table: string, column: string) =>
     (
-      (await t.db.query(
+      await t.db.query<Array<{ n: number }>>(
         'SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = $1 AND column_name = $2',
         [table, column],
-      )) as Array<{ n: number }>
+      )
     )[0]!.n === 1;
   const refusal = async (force: boolean) => {
     try {
@@ -60,9 +58,9 @@ describe('migration:revert refuses a step that destroys data unless forced', () 
     expect(await hasColumn('users', 'anonymized_at')).toBe(false);
 
     // The first migration would drop every table.
-    const [{ users, keys }] = (await t.db.query(
+    const [{ users, keys }] = await t.db.query<Array<{ users: number; keys: number }>>(
       'SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM api_keys) AS keys',
-    )) as Array<{ users: number; keys: number }>;
+    );
     expect(await refusal(false)).toBe(
       `Reverting CreateUsersApiKeysAndAuditEvents1795942005788 would destroy data: table api_keys (${keys} row${keys === 1 ? '' : 's'}), table users (${users} row${users === 1 ? '' : 's'}). Nothing was changed. ` +
         'Back the database up, then run the revert again with --force to go ahead.',
