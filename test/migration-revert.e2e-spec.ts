@@ -58,7 +58,7 @@ describe('migration:revert refuses a step that destroys data unless forced', () 
     expect(await hasColumn('users', 'anonymized_at')).toBe(false);
 
     // The first migration would drop every table.
-    const [{ users, keys }] = await t.db.query<Array<{ users: number; keys: number }>>(
+    const [{ users, keys }] = await t.db.query<[{ users: number; keys: number }]>(
       'SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM api_keys) AS keys',
     );
     expect(await refusal(false)).toBe(
