@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
 import { runAdminBootstrap } from './admin-bootstrap.js';
 import { type Environment, EnvironmentError, readEnvironment } from './config/environment.js';
+import { pgliteDirectoryHolder } from './database/pglite-pool.js';
 import { ShutdownState } from './health/shutdown-state.js';
 
 /**
@@ -45,8 +47,18 @@ function stopOnSignals(app: NestFastifyApplication, env: Environment): void {
   process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
 }
 
+/** Raised before start-up when another process already serves from this PGlite directory. */
+class DataDirectoryInUseError extends Error {}
+
 async function main(): Promise<void> {
   const env = readEnvironment();
+  const holder =
+    env.DATABASE_URL || env.PGLITE_DIR.startsWith('memory://') ? undefined : pgliteDirectoryHolder(env.PGLITE_DIR);
+  if (holder !== undefined) {
+    throw new DataDirectoryInUseError(
+      `The data directory ${resolve(env.PGLITE_DIR)} is in use by another users service (process ${holder}); stop it first, or set PGLITE_DIR or DATABASE_URL.`,
+    );
+  }
   const app = await createApp(env);
   stopOnSignals(app, env);
   const bootstrap = await runAdminBootstrap(app, env);
@@ -75,6 +87,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof EnvironmentError) {
     process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
+  } else if (error instanceof DataDirectoryInUseError) {
+    process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(
       `Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
