@@ -15,6 +15,7 @@ import { AppModule } from './app.module.js';
 import { type Environment, trustProxySetting } from './config/environment.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
+import { prettyLogStream } from './logging/pretty-log-stream.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { setupSwagger } from './swagger.js';
 
@@ -57,6 +58,11 @@ function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, path: redactKeysInPath(path), remote_address: request.ip };
 }
 
+/** Whether logs go to standard output as lines a person reads (see LOG_FORMAT). */
+function prettyLogs(env: Environment): boolean {
+  return env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && !env.LOG_FILE && process.stdout.isTTY === true);
+}
+
 /**
  * The Fastify adapter: trace ids, body limit, JSON only (415 otherwise), poisoning checks, time
  * limits, trusted proxies, `Cache-Control: no-store`, and JSON logs with secrets redacted.
@@ -65,7 +71,7 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
   const adapter = new FastifyAdapter({
     logger: {
       level: env.LOG_LEVEL,
-      ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
+      ...(env.LOG_FILE ? { file: env.LOG_FILE } : prettyLogs(env) ? { stream: prettyLogStream } : {}),
       redact: {
         // A failed query's parameters are data (key hashes, e-mails, addresses); its SQL text stays.
         paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key', 'err.parameters'],

@@ -15,6 +15,7 @@ describe('validateEnvironment', () => {
       BOOTSTRAP_ADMIN_EMAIL: 'admin@example.com',
       DOCS_ENABLED: true,
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'auto',
       BODY_LIMIT_BYTES: 65536,
       RETENTION_SCHEDULE: '17 * * * *',
       RETENTION_BATCH_SIZE: 500,

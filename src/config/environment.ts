@@ -118,6 +118,13 @@ export class Environment {
   @Max(10000)
   RETENTION_BATCH_SIZE = 500;
 
+  /**
+   * `json`: one JSON object per line; `pretty`: lines a person reads; `auto` (the default): pretty
+   * when standard output is a terminal and LOG_FILE is unset, JSON otherwise.
+   */
+  @IsIn(['auto', 'json', 'pretty'], { message: 'LOG_FORMAT must be auto, json or pretty' })
+  LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
+
   /** Write logs to this file (appending) instead of standard output. */
   @Transform(emptyToUndefined)
   @IsOptional()
