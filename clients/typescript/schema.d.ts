@@ -380,7 +380,7 @@ export interface components {
             actor_user_id: string | null;
             /** @example usr_4ab3bd9533df40318468ed9cc0d8c391 */
             target_user_id: string | null;
-            /** @example req_abc123xyz */
+            /** @example req_8f14e45fceea167a5a36dedd */
             trace_id: string | null;
             /** @example 203.0.113.7 */
             ip: string | null;
@@ -473,7 +473,7 @@ export interface components {
             success: true;
             /** @example User account deleted successfully */
             message: string;
-            /** @example usr_abc123 */
+            /** @example usr_4ab3bd9533df40318468ed9cc0d8c391 */
             user_id: string;
         };
         ErrorBodyDto: {
@@ -511,7 +511,7 @@ export interface components {
             };
             /**
              * @description The request trace id, also sent as the X-Request-Id header.
-             * @example req_abc123xyz
+             * @example req_8f14e45fceea167a5a36dedd
              */
             trace_id: string;
             /**
@@ -850,7 +850,7 @@ export interface operations {
                      *         "action": "user.deleted",
                      *         "actor_user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
                      *         "target_user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
-                     *         "trace_id": "req_abc123xyz",
+                     *         "trace_id": "req_8f14e45fceea167a5a36dedd",
                      *         "ip": "203.0.113.7",
                      *         "user_agent": "curl/8.5.0",
                      *         "metadata": {
@@ -1849,7 +1849,7 @@ export interface operations {
                      * @example {
                      *       "success": true,
                      *       "message": "User account deleted successfully",
-                     *       "user_id": "usr_abc123"
+                     *       "user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391"
                      *     }
                      */
                     "application/json": components["schemas"]["DeleteUserResponseDto"];
