@@ -201,7 +201,11 @@ export class UsersController {
   @ApiOkResponse({
     type: DeleteUserResponseDto,
     description: 'The account is soft-deleted and all its API keys are revoked.',
-    example: { success: true, message: 'User account deleted successfully', user_id: 'usr_4ab3bd9533df40318468ed9cc0d8c391' },
+    example: {
+      success: true,
+      message: 'User account deleted successfully',
+      user_id: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
+    },
   })
   @ApiErrorResponse('The user is already deleted (for instance by a concurrent request).', new UserNotFoundError())
   deleteUser(@Param('user_id') userId: string, @CurrentUser() caller: Caller): Promise<DeleteUserResponseDto> {
