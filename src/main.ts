@@ -2,8 +2,6 @@ import 'reflect-metadata';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from './app.factory.js';
-import { runAdminBootstrap } from './admin-bootstrap.js';
 import { type Environment, EnvironmentError, readEnvironment } from './config/environment.js';
 import { pgliteDirectoryHolder } from './database/pglite-pool.js';
 import { ShutdownState } from './health/shutdown-state.js';
@@ -59,6 +57,11 @@ async function main(): Promise<void> {
       `The data directory ${resolve(env.PGLITE_DIR)} is in use by another users service (process ${holder}); stop it first, or set PGLITE_DIR or DATABASE_URL.`,
     );
   }
+  // Loaded only now, so that the check above answers before Nest, Fastify and TypeORM are read.
+  const [{ createApp }, { runAdminBootstrap }] = await Promise.all([
+    import('./app.factory.js'),
+    import('./admin-bootstrap.js'),
+  ]);
   const app = await createApp(env);
   stopOnSignals(app, env);
   const bootstrap = await runAdminBootstrap(app, env);

@@ -147,7 +147,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       );
       expect([...outcomes.keys()].filter((outcome) => outcome !== '200' && outcome !== '503')).toEqual([]);
       expect(Math.max(...exitTimes)).toBeLessThan(10_000);
-    });
+      // Ten server starts: minutes on a loaded machine.
+    }, 240_000);
   },
 );
 

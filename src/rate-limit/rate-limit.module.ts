@@ -11,12 +11,16 @@ const STORAGE = Symbol('RATE_LIMIT_STORAGE');
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 50;
 
+/** How long the store must go without a failure before its outage is reported over. */
+const RECOVERY_QUIET_MS = 1000;
+
 /**
  * Logs a counter-store outage once, when it begins, and once when it ends: an outage seen by
  * every request and every reconnection attempt must not flood the log, nor go unsaid.
  */
 class StoreOutageLog {
   private down = false;
+  private lastFailureAt = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -24,6 +28,7 @@ class StoreOutageLog {
   ) {}
 
   failed(error: unknown): void {
+    this.lastFailureAt = Date.now();
     if (this.down) return;
     this.down = true;
     const effect =
@@ -37,7 +42,9 @@ class StoreOutageLog {
   }
 
   ok(): void {
-    if (!this.down) return;
+    // Back only after a second without failures: one answer slipping through a hanging Redis (or
+    // a timeout of a loaded event loop) must not make the log flap.
+    if (!this.down || Date.now() - this.lastFailureAt < RECOVERY_QUIET_MS) return;
     this.down = false;
     this.logger.log('Redis (rate-limit counters) is back; rate limits apply again.');
   }
