@@ -124,7 +124,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       const exitTimes: number[] = [];
       for (let round = 0; round < 10; round++) {
         const s = await startChildServer(
-          { DATABASE_URL: database.url, BOOTSTRAP_ADMIN_KEY: adminKey, SHUTDOWN_DRAIN_MS: '500' },
+          { DATABASE_URL: database.url, BOOTSTRAP_ADMIN_KEY: adminKey, SHUTDOWN_DRAIN_MS: '2000' },
           `drain-${round}`,
         );
         server = s;
