@@ -1,14 +1,26 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { AdminBootstrapService, type BootstrapResult } from '@users-service/users';
 import type { Environment } from './config/environment.js';
 
 /**
  * Start-up step: with BOOTSTRAP_ADMIN_KEY, make sure an admin holds it; without, give an empty
- * database its first admin and return that admin's key so it can be printed once.
+ * database its first admin and return that admin's key so it can be printed once. A bootstrap key
+ * an operator has since revoked (or whose admin was deleted) stays revoked: one warning, and the
+ * service starts.
  */
-export function runAdminBootstrap(app: INestApplicationContext, env: Environment): Promise<BootstrapResult> {
+export async function runAdminBootstrap(app: INestApplicationContext, env: Environment): Promise<BootstrapResult> {
   const bootstrap = app.get(AdminBootstrapService);
-  return env.BOOTSTRAP_ADMIN_KEY
-    ? bootstrap.ensureAdminKey(env.BOOTSTRAP_ADMIN_KEY, env.BOOTSTRAP_ADMIN_EMAIL)
-    : bootstrap.ensureFirstAdmin(env.BOOTSTRAP_ADMIN_EMAIL);
+  const result = env.BOOTSTRAP_ADMIN_KEY
+    ? await bootstrap.ensureAdminKey(env.BOOTSTRAP_ADMIN_KEY, env.BOOTSTRAP_ADMIN_EMAIL)
+    : await bootstrap.ensureFirstAdmin(env.BOOTSTRAP_ADMIN_EMAIL);
+  if (result.outcome === 'key-unusable') {
+    new Logger('AdminBootstrap').warn(BOOTSTRAP_KEY_UNUSABLE);
+  }
+  return result;
 }
+
+/** The start-up warning when BOOTSTRAP_ADMIN_KEY was rotated away (revoked, expired, or its admin deleted). */
+export const BOOTSTRAP_KEY_UNUSABLE =
+  'BOOTSTRAP_ADMIN_KEY is revoked or expired, or its admin was deleted or is no longer an admin; it stays unusable ' +
+  'and starting goes on without it. Remove BOOTSTRAP_ADMIN_KEY from the environment (or set a new key to have ' +
+  'an admin given it on the next start).';

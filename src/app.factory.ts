@@ -6,13 +6,16 @@ import {
   AllExceptionsFilter,
   BadRequestError,
   createValidationPipe,
+  InvalidJsonError,
   resolveTraceId,
   toErrorEnvelope,
   TRACE_ID_HEADER,
 } from '@users-service/common';
 import { AppModule } from './app.module.js';
 import { type Environment, trustProxySetting } from './config/environment.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
+import { prettyLogStream } from './logging/pretty-log-stream.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { setupSwagger } from './swagger.js';
 
@@ -20,12 +23,44 @@ import { setupSwagger } from './swagger.js';
 const KEY_LIKE = /ak_[A-Za-z0-9]{8,}/g;
 
 /**
+ * The path with every key cut out, percent-encoded or not (`%61k_…`, `ak%5F…`, or encoded twice):
+ * when a decoding of the path holds a key, the redacted decoding is logged instead of the raw path.
+ */
+export function redactKeysInPath(path: string): string {
+  let decoded = path;
+  for (let round = 0; round < 3; round++) {
+    if (decoded.search(KEY_LIKE) !== -1) return decoded.replace(KEY_LIKE, 'ak_[redacted]');
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      // Not decodable as a whole (a stray `%`): decode what can be, sequence by sequence.
+      next = decoded.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+        try {
+          return decodeURIComponent(run);
+        } catch {
+          return run;
+        }
+      });
+    }
+    if (next === decoded) break;
+    decoded = next;
+  }
+  return decoded.search(KEY_LIKE) !== -1 ? decoded.replace(KEY_LIKE, 'ak_[redacted]') : path;
+}
+
+/**
  * Request logs carry the path only: a query string may hold anything, a key included. A key a
  * client put in the path itself is cut out too.
  */
 function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   const path = request.url.split('?', 1)[0] ?? '';
-  return { method: request.method, path: path.replace(KEY_LIKE, 'ak_[redacted]'), remote_address: request.ip };
+  return { method: request.method, path: redactKeysInPath(path), remote_address: request.ip };
+}
+
+/** Whether logs go to standard output as lines a person reads (see LOG_FORMAT). */
+function prettyLogs(env: Environment): boolean {
+  return env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && !env.LOG_FILE && process.stdout.isTTY === true);
 }
 
 /**
@@ -36,7 +71,7 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
   const adapter = new FastifyAdapter({
     logger: {
       level: env.LOG_LEVEL,
-      ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
+      ...(env.LOG_FILE ? { file: env.LOG_FILE } : prettyLogs(env) ? { stream: prettyLogStream } : {}),
       redact: {
         // A failed query's parameters are data (key hashes, e-mails, addresses); its SQL text stays.
         paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'api_key', '*.api_key', 'err.parameters'],
@@ -92,7 +127,9 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
 }
 
 /**
- * JSON is the only body the API accepts: any other content type is 415. Parse failures become
+ * JSON is the only body the API accepts: any other content type is 415. A body nested deeper than
+ * MAX_JSON_DEPTH is refused before it is parsed, and before authentication: the guards run after
+ * the body is read, and a scan costs less than the key lookup would. Parse failures become
  * domain errors here, where their cause is still known, so the client gets a precise message and
  * never the parser's own text.
  */
@@ -100,7 +137,14 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     if (body === '') {
-      done(new BadRequestError("The body is empty but Content-Type is 'application/json'."), undefined);
+      done(new InvalidJsonError("The body is empty but Content-Type is 'application/json'."), undefined);
+      return;
+    }
+    if (nestsDeeperThan(String(body), MAX_JSON_DEPTH)) {
+      done(
+        new InvalidJsonError(`The request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`),
+        undefined,
+      );
       return;
     }
     try {
@@ -110,7 +154,7 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
       const reason = poisoned
         ? 'The request body has a forbidden __proto__ or constructor property.'
         : 'The request body is not valid JSON.';
-      done(new BadRequestError(reason), undefined);
+      done(new InvalidJsonError(reason), undefined);
     }
   });
 }
@@ -119,7 +163,6 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
 export function configureApp(app: NestFastifyApplication, env: Environment): void {
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost)));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (env.DOCS_ENABLED) setupSwagger(app);
 }
 

@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import {
   type AppError,
-  BadRequestError,
+  InvalidJsonError,
   errorExample,
   InternalError,
   PayloadTooLargeError,
@@ -57,8 +57,8 @@ export function addCommonErrorResponses(document: OpenAPIObject): OpenAPIObject 
       if (operation.requestBody) {
         add(
           400,
-          'The body is not valid JSON, or tries prototype poisoning.',
-          new BadRequestError('The request body is not valid JSON.'),
+          'The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning.',
+          new InvalidJsonError(),
         );
         add(413, 'The body is larger than BODY_LIMIT_BYTES.', new PayloadTooLargeError());
         add(415, 'The body is not JSON.', new UnsupportedMediaTypeError());

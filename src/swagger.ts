@@ -1,7 +1,22 @@
+import { readFileSync } from 'node:fs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '@users-service/users';
 import { addCommonErrorResponses } from './common-error-responses.js';
+
+/**
+ * The package's version, for the document's `info.version`: read from the nearest package.json
+ * above this file (`src/` when run from source, `dist/src/` when built).
+ */
+function packageVersion(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      return (JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { version: string }).version;
+    } catch {
+      if (dir.pathname === '/') throw new Error('package.json not found');
+    }
+  }
+}
 
 /** The top-level keys of the document, in the order a reader expects them. */
 const TOP_LEVEL_ORDER = ['openapi', 'info', 'servers', 'tags', 'security', 'paths', 'components', 'externalDocs'];
@@ -50,7 +65,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       'User accounts, their API keys and the audit-safe soft delete. Every route but /health needs an ' +
         '`X-API-Key` header. Every error answers in one envelope with a `trace_id`, also sent as `X-Request-Id`.',
     )
-    .setVersion('1.0.0')
+    .setVersion(packageVersion())
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     // Relative: Swagger UI calls the service that serves it, wherever that is.
     .addServer('/', 'This service (paths are relative to where the document is served)')

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AdminBootstrapService, BootstrapError, hashApiKeySecret } from '@users-service/users';
-import { runAdminBootstrap } from '../src/admin-bootstrap.js';
+import { AdminBootstrapService, hashApiKeySecret } from '@users-service/users';
+import { readFileSync } from 'node:fs';
+import { BOOTSTRAP_KEY_UNUSABLE, runAdminBootstrap } from '../src/admin-bootstrap.js';
 import { validateEnvironment } from '../src/config/environment.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -67,10 +68,34 @@ describe('admin bootstrap', () => {
     expect(result).toEqual({ outcome: 'key-added', userId: existing.id, email: 'existing-admin@example.com' });
   });
 
-  it('refuses to revive a revoked bootstrap key or to hand one to a member', async () => {
-    const bootstrap = t.app.get(AdminBootstrapService);
+  it('starts after the bootstrap key was revoked or its admin deleted: the key stays revoked, one warning', async () => {
+    const env = validateEnvironment({ BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_KEY, BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com' });
+    const keyRow = async () =>
+      t.db.query('SELECT user_id, revoked_at IS NOT NULL AS revoked FROM api_keys WHERE key_hash = $1', [
+        hashApiKeySecret(BOOTSTRAP_KEY),
+      ]);
+    const [{ user_id: adminId }] = (await keyRow()) as [{ user_id: string }];
+    const adminsBefore = await admins();
     await t.db.query('UPDATE api_keys SET revoked_at = now() WHERE key_hash = $1', [hashApiKeySecret(BOOTSTRAP_KEY)]);
-    await expect(bootstrap.ensureAdminKey(BOOTSTRAP_KEY, 'ops@example.com')).rejects.toBeInstanceOf(BootstrapError);
+    expect(await runAdminBootstrap(t.app, env)).toEqual({ outcome: 'key-unusable' });
+    // The admin deleted as well (its keys revoked with it): still a start, still nothing revived.
+    await t.users.softDelete(adminId);
+    expect(await runAdminBootstrap(t.app, env)).toEqual({ outcome: 'key-unusable' });
+    expect(await keyRow()).toEqual([{ user_id: adminId, revoked: true }]);
+    expect(await admins()).toEqual(adminsBefore);
+    expect((await t.request('/v1/user/me', { headers: { 'X-API-Key': BOOTSTRAP_KEY } })).status).toBe(401);
+    const warnings = readFileSync(t.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"context":"AdminBootstrap"'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(warnings).toEqual([
+      expect.objectContaining({ level: 40, msg: BOOTSTRAP_KEY_UNUSABLE }),
+      expect.objectContaining({ level: 40, msg: BOOTSTRAP_KEY_UNUSABLE }),
+    ]);
+  });
+
+  it('refuses to hand a bootstrap key to a member', async () => {
+    const bootstrap = t.app.get(AdminBootstrapService);
 
     const member = await t.users.create({ email: 'member@example.com' });
     await expect(bootstrap.ensureAdminKey(`ak_${'Member0000'.repeat(4)}`, member.email)).rejects.toThrow(

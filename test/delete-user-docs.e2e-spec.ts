@@ -35,7 +35,7 @@ describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
         in: 'path',
         required: true,
         description: "The unique identifier of the user to delete. Must match the authenticated user's ID.",
-        schema: { type: 'string', example: 'usr_abc123' },
+        schema: { type: 'string', example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' },
       },
     ]);
     // The contract's statuses, plus those every route can answer (rate limit, crash, database down).

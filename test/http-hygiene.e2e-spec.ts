@@ -3,11 +3,11 @@ import { connect } from 'node:net';
 import { expectEnvelope } from './support/envelope.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const BAD_REQUEST = {
+const INVALID_JSON = {
   status: 400,
-  code: 'BAD_REQUEST',
+  code: 'INVALID_JSON',
   type: 'client_error',
-  message: 'The request is malformed.',
+  message: 'The request body is not valid JSON.',
 };
 const UNSUPPORTED = {
   status: 415,
@@ -104,7 +104,7 @@ describe('HTTP hygiene', () => {
       '{"email":"p3@example.test","nested":{"__proto__":{"polluted":true}}}',
     ]) {
       await expectEnvelope(await post(body), {
-        ...BAD_REQUEST,
+        ...INVALID_JSON,
         system_message: 'The request body has a forbidden __proto__ or constructor property.',
       });
     }

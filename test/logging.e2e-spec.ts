@@ -89,6 +89,62 @@ describe('structured JSON logs', () => {
   });
 });
 
+describe('an API key where a trace id or a path goes', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ LOG_LEVEL: 'info' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is never adopted as the trace id, so neither the logs nor the audit log hold it', async () => {
+    const user = await t.users.create();
+    const response = await t.request('/v1/user/api-keys', {
+      method: 'POST',
+      headers: { 'X-API-Key': user.apiKey, 'X-Request-Id': user.apiKey, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(201);
+    await response.arrayBuffer();
+    const traceId = response.headers.get('x-request-id');
+    expect(traceId).toMatch(/^req_[0-9a-f]{24}$/);
+    const rows = await t.db.query(
+      "SELECT trace_id FROM audit_events WHERE target_user_id = $1 AND action = 'api_key.created'",
+      [user.id],
+    );
+    expect(rows).toEqual([{ trace_id: traceId }]);
+    // A safe inbound id (a UUID) is still adopted, so a trace crosses services.
+    const uuid = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const adopted = await t.request('/health/live', { headers: { 'X-Request-Id': uuid } });
+    expect(adopted.headers.get('x-request-id')).toBe(uuid);
+    const text = readFileSync(t.logFile, 'utf8');
+    expect(text).not.toContain(user.apiKey);
+    expect(text.match(API_KEY_IN_TEXT)).toBeNull();
+  });
+
+  it('is redacted from a logged path even when percent-encoded', async () => {
+    const user = await t.users.create();
+    const encoded = [
+      `%61k_${user.apiKey.slice(3)}`,
+      `ak%5F${user.apiKey.slice(3)}`,
+      encodeURIComponent(encodeURIComponent(user.apiKey).replace('a', '%61')),
+      [...user.apiKey].map((c) => `%${c.charCodeAt(0).toString(16)}`).join(''),
+    ];
+    for (const segment of encoded) {
+      const response = await t.request(`/nowhere/${segment}`);
+      expect(response.status).toBe(404);
+      await response.arrayBuffer();
+    }
+    const lines = await readLog(t.logFile);
+    const paths = lines.filter((l) => l.msg === 'incoming request').map((l) => (l.req as { path: string }).path);
+    expect(paths.filter((p) => p.startsWith('/nowhere/'))).toEqual(encoded.map(() => '/nowhere/ak_[redacted]'));
+    const text = readFileSync(t.logFile, 'utf8');
+    expect(text).not.toContain(user.apiKey.slice(3));
+  });
+});
+
 describe('LOG_LEVEL', () => {
   it('is respected by request logs and Nest logs alike (warn: no info lines)', async () => {
     const t = await startTestApp({ LOG_LEVEL: 'warn' });

@@ -40,6 +40,27 @@ function operationsOf(document: OpenAPIObject): Operation[] {
     await t?.close();
   });
 
+  it("carries the package's version, and ids in examples have the form the service gives them", () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(document.info.version).toBe(pkg.version);
+    const ID_FORMS: Record<string, RegExp> = {
+      usr: /^usr_[0-9a-f]{32}$/,
+      key: /^key_[0-9a-f]{32}$/,
+      req: /^req_[0-9a-f]{24}$/,
+      // A key, or the display prefix of one (its first 10 characters).
+      ak: /^ak_[A-Za-z0-9]{7,64}$/,
+    };
+    const odd: string[] = [];
+    JSON.stringify(document, (_key, value: unknown) => {
+      // Field and parameter names (`key_id`) are names, not ids.
+      const isId = typeof value === 'string' && !/^[a-z_]+$/.test(value);
+      const prefix = isId ? /^(usr|key|req|ak)_/.exec(value)?.[1] : undefined;
+      if (prefix && !ID_FORMS[prefix]!.test(value as string)) odd.push(value as string);
+      return value;
+    });
+    expect([...new Set(odd)]).toEqual([]);
+  });
+
   it('is what openapi.json at the repository root holds', () => {
     expectWithMessage(readFileSync('openapi.json', 'utf8'), STALE).toBe(renderOpenApiDocument(document));
   });

@@ -112,6 +112,18 @@ describe('rate limits behind a trusted proxy (TRUST_PROXY=127.0.0.1)', () => {
     // Another client behind the same proxy is not affected.
     await expectEnvelope(await from('203.0.113.2', user.apiKey), DELETE_FORBIDDEN);
     await expectEnvelope(await from('203.0.113.2', BAD_KEY), INVALID_API_KEY);
+    // Nor by spelling its address another way, or taking another address of its IPv6 /64.
+    await expectEnvelope(await from('::ffff:203.0.113.1', user.apiKey), {
+      ...RATE_LIMITED_IP,
+      details: { limit: 2, retry_after_seconds: expect.any(Number) },
+    });
+    await expectEnvelope(await from('2001:db8:0:5::1', BAD_KEY), INVALID_API_KEY);
+    await expectEnvelope(await from('2001:DB8:0:5:0:0:0:2', BAD_KEY), INVALID_API_KEY);
+    await expectEnvelope(await from('2001:db8:0:5:ffff:eeee:dddd:3', user.apiKey), {
+      ...RATE_LIMITED_IP,
+      details: { limit: 2, retry_after_seconds: expect.any(Number) },
+    });
+    await expectEnvelope(await from('2001:db8:0:6::1', user.apiKey), DELETE_FORBIDDEN);
     // A client cannot escape by prepending addresses: the proxy's hop (the last one) decides.
     await expectEnvelope(await from('10.9.9.9, 203.0.113.1', user.apiKey), {
       ...RATE_LIMITED_IP,

@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.
+         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s (checked at most once a second), and the service is not shutting down. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -380,7 +380,7 @@ export interface components {
             actor_user_id: string | null;
             /** @example usr_4ab3bd9533df40318468ed9cc0d8c391 */
             target_user_id: string | null;
-            /** @example req_abc123xyz */
+            /** @example req_8f14e45fceea167a5a36dedd */
             trace_id: string | null;
             /** @example 203.0.113.7 */
             ip: string | null;
@@ -473,7 +473,7 @@ export interface components {
             success: true;
             /** @example User account deleted successfully */
             message: string;
-            /** @example usr_abc123 */
+            /** @example usr_4ab3bd9533df40318468ed9cc0d8c391 */
             user_id: string;
         };
         ErrorBodyDto: {
@@ -511,7 +511,7 @@ export interface components {
             };
             /**
              * @description The request trace id, also sent as the X-Request-Id header.
-             * @example req_abc123xyz
+             * @example req_8f14e45fceea167a5a36dedd
              */
             trace_id: string;
             /**
@@ -799,7 +799,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description The database does not answer. */
+            /** @description The database does not answer, or the service is shutting down. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -850,7 +850,7 @@ export interface operations {
                      *         "action": "user.deleted",
                      *         "actor_user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
                      *         "target_user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391",
-                     *         "trace_id": "req_abc123xyz",
+                     *         "trace_id": "req_8f14e45fceea167a5a36dedd",
                      *         "ip": "203.0.113.7",
                      *         "user_agent": "curl/8.5.0",
                      *         "metadata": {
@@ -1075,7 +1075,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateUserResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON, or tries prototype poisoning. */
+            /** @description The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1271,7 +1271,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateApiKeyResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON, or tries prototype poisoning. */
+            /** @description The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1633,7 +1633,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateProfileResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON, or tries prototype poisoning. */
+            /** @description The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1849,7 +1849,7 @@ export interface operations {
                      * @example {
                      *       "success": true,
                      *       "message": "User account deleted successfully",
-                     *       "user_id": "usr_abc123"
+                     *       "user_id": "usr_4ab3bd9533df40318468ed9cc0d8c391"
                      *     }
                      */
                     "application/json": components["schemas"]["DeleteUserResponseDto"];

@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { DataSource, type Logger } from 'typeorm';
 import { buildDataSourceOptions } from '../config/data-source.options.js';
 import { EnvironmentError, readEnvironment } from '../config/environment.js';
+import { revertLastMigration, RevertRefusedError } from './revert-guard.js';
 
 /**
- * `npm run migration:run` / `npm run migration:revert`: runs the pending migrations (each in its
- * own transaction) or reverts the last one, on the database the service would use (DATABASE_URL, or
+ * `npm run migration:run` / `npm run migration:revert [-- --force]`: runs the pending migrations
+ * (each in its own transaction) or reverts the last one (refusing, unless `--force`, when that
+ * would drop a table with rows or a column holding values; see revert-guard.ts), on the database the service would use (DATABASE_URL, or
  * PGlite in PGLITE_DIR; stop the service first, PGlite is one process at a time). Prints each step
  * as it goes, with the time since the start. Never prints SQL or the database URL.
  */
@@ -24,8 +26,10 @@ const progressLogger: Logger = {
   log: () => undefined,
 };
 
-async function main(command: string | undefined): Promise<void> {
-  if (command !== 'run' && command !== 'revert') throw new Error('usage: migrate.js run|revert');
+async function main(command: string | undefined, flags: string[]): Promise<void> {
+  if ((command !== 'run' && command !== 'revert') || flags.some((flag) => flag !== '--force')) {
+    throw new Error('usage: migrate.js run | migrate.js revert [--force]');
+  }
   const env = readEnvironment();
   const db = new DataSource({ ...buildDataSourceOptions(env), migrationsRun: false, logger: progressLogger });
   say(`Connecting to ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.PGLITE_DIR}`}...`);
@@ -35,19 +39,21 @@ async function main(command: string | undefined): Promise<void> {
       const done = await db.runMigrations({ transaction: 'each' });
       say(done.length === 0 ? 'Up to date.' : `Done: ${done.length} migration(s) applied.`);
     } else {
-      await db.undoLastMigration({ transaction: 'each' });
-      say('Done.');
+      const reverted = await revertLastMigration(db, flags.includes('--force'));
+      say(reverted ? `Done: ${reverted} reverted.` : 'No migration is applied: nothing to revert.');
     }
   } finally {
     await db.destroy();
   }
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv[2], process.argv.slice(3)).catch((error: unknown) => {
   process.stderr.write(
     error instanceof EnvironmentError
       ? `${error.message}\nSee .env.example for every variable and its default.\n`
-      : `Migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      : error instanceof RevertRefusedError
+        ? `${error.message}\n`
+        : `Migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
   );
   process.exit(1);
 });

@@ -15,14 +15,17 @@ describe('validateEnvironment', () => {
       BOOTSTRAP_ADMIN_EMAIL: 'admin@example.com',
       DOCS_ENABLED: true,
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'auto',
       BODY_LIMIT_BYTES: 65536,
       RETENTION_SCHEDULE: '17 * * * *',
       RETENTION_BATCH_SIZE: 500,
       RATE_LIMIT_PER_KEY_PER_MINUTE: 600,
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       REDIS_KEY_PREFIX: 'users-service:rate-limit:',
+      RATE_LIMIT_ON_STORE_FAILURE: 'allow',
       TRUST_PROXY: 'false',
       REQUEST_TIMEOUT_MS: 10_000,
+      SHUTDOWN_DRAIN_MS: 5000,
       SHUTDOWN_TIMEOUT_MS: 9000,
     });
   });
@@ -48,13 +51,15 @@ describe('validateEnvironment', () => {
         DATABASE_URL: 'mysql://x',
         BOOTSTRAP_ADMIN_KEY: secretish,
         LOG_LEVEL: 'loud',
+        RATE_LIMIT_ON_STORE_FAILURE: 'open',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(EnvironmentError);
     const message = (error as Error).message;
-    for (const name of ['PORT', 'DATABASE_URL', 'BOOTSTRAP_ADMIN_KEY', 'LOG_LEVEL']) expect(message).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'BOOTSTRAP_ADMIN_KEY', 'LOG_LEVEL', 'RATE_LIMIT_ON_STORE_FAILURE'])
+      expect(message).toContain(name);
     expect(message).not.toContain(secretish);
   });
 });

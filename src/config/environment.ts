@@ -118,6 +118,13 @@ export class Environment {
   @Max(10000)
   RETENTION_BATCH_SIZE = 500;
 
+  /**
+   * `json`: one JSON object per line; `pretty`: lines a person reads; `auto` (the default): pretty
+   * when standard output is a terminal and LOG_FILE is unset, JSON otherwise.
+   */
+  @IsIn(['auto', 'json', 'pretty'], { message: 'LOG_FORMAT must be auto, json or pretty' })
+  LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
+
   /** Write logs to this file (appending) instead of standard output. */
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -145,6 +152,13 @@ export class Environment {
   REDIS_KEY_PREFIX = 'users-service:rate-limit:';
 
   /**
+   * What a request gets while the rate-limit counters (Redis) fail: `allow` lets it through
+   * uncounted; `deny` answers 503 SERVICE_UNAVAILABLE.
+   */
+  @IsIn(['allow', 'deny'], { message: 'RATE_LIMIT_ON_STORE_FAILURE must be allow or deny' })
+  RATE_LIMIT_ON_STORE_FAILURE: 'allow' | 'deny' = 'allow';
+
+  /**
    * Which proxies may set X-Forwarded-For: `false` (none: the client is the TCP peer), a hop count,
    * or a comma-separated list of addresses/CIDRs (or proxy-addr names such as `loopback`).
    */
@@ -159,7 +173,18 @@ export class Environment {
   @Min(1000)
   REQUEST_TIMEOUT_MS = 10_000;
 
-  /** After SIGTERM, the process exits at the latest after this long, finished or not. */
+  /**
+   * After SIGTERM, how long the service keeps accepting and answering requests (readiness
+   * answering 503, every answer with `Connection: close`) before it stops accepting: long enough
+   * for a load balancer to see the 503 and send new requests elsewhere. SIGINT (Ctrl-C) does not wait.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHUTDOWN_DRAIN_MS = 5000;
+
+  /** After the drain, the process exits at the latest after this long, finished or not. */
   @Transform(toInt)
   @IsInt()
   @Min(1000)

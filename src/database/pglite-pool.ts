@@ -43,13 +43,29 @@ async function run(db: PGlite, text: string, params?: unknown[]): Promise<QueryR
   return normalise(results[results.length - 1] ?? { rows: [], fields: [] });
 }
 
+const LOCK_FILE = '.users-service.lock';
+
+/**
+ * The live process (other than this one) holding a PGlite directory, if any: lets `main.ts` say
+ * so in one line before building the app, instead of failing inside TypeORM's connection retries.
+ */
+export function pgliteDirectoryHolder(dataDir: string): number | undefined {
+  let holder: number;
+  try {
+    holder = Number(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return holder && holder !== process.pid && isAlive(holder) ? holder : undefined;
+}
+
 /**
  * Refuses to open a PGlite directory that another live process holds: PGlite has no lock of its
  * own and two writers corrupt it.
  */
 function lockDirectory(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const lockFile = join(dataDir, '.users-service.lock');
+  const lockFile = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockFile, 'wx');

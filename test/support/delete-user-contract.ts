@@ -8,7 +8,7 @@ export const DELETE_USER_EXAMPLE_ANSWERS = {
   200: {
     success: true,
     message: 'User account deleted successfully',
-    user_id: 'usr_abc123',
+    user_id: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
   },
   403: {
     success: false,
@@ -19,7 +19,7 @@ export const DELETE_USER_EXAMPLE_ANSWERS = {
       type: 'authorization_error',
       status: 403,
       details: {},
-      trace_id: 'req_abc123xyz',
+      trace_id: 'req_8f14e45fceea167a5a36dedd',
       timestamp: '2025-12-22T15:30:00Z',
     },
   },
@@ -32,7 +32,7 @@ export const DELETE_USER_EXAMPLE_ANSWERS = {
       type: 'client_error',
       status: 404,
       details: {},
-      trace_id: 'req_abc123xyz',
+      trace_id: 'req_8f14e45fceea167a5a36dedd',
       timestamp: '2025-12-22T15:30:00Z',
     },
   },

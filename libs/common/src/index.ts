@@ -9,6 +9,7 @@ export {
   InsufficientPermissionsError,
   InternalError,
   InvalidApiKeyError,
+  InvalidJsonError,
   LastApiKeyError,
   PayloadTooLargeError,
   RateLimitExceededError,

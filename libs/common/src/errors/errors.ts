@@ -19,6 +19,19 @@ export class BadRequestError extends AppError {
   }
 }
 
+/** A JSON body that cannot be used: malformed, nested too deep, or trying prototype poisoning. */
+export class InvalidJsonError extends AppError {
+  constructor(systemMessage = 'The request body is not valid JSON.') {
+    super({
+      code: 'INVALID_JSON',
+      status: 400,
+      type: 'client_error',
+      message: 'The request body is not valid JSON.',
+      systemMessage,
+    });
+  }
+}
+
 export class AuthenticationRequiredError extends AppError {
   constructor() {
     super({

@@ -45,6 +45,19 @@ describe('RateLimiter', () => {
     expect(limiter.failedAuthBlocked('203.0.113.1')).toBeNull();
   });
 
+  it('counts an IPv4-mapped spelling as its IPv4 address, and a whole IPv6 /64 as one client', async () => {
+    const { limiter } = createSut();
+    await limiter.recordFailedAuth('::ffff:203.0.113.9');
+    await limiter.recordFailedAuth('203.0.113.9');
+    expect(limiter.failedAuthBlocked('203.0.113.9')?.remaining).toBe(0);
+    expect(limiter.failedAuthBlocked('::FFFF:cb00:7109')?.remaining).toBe(0);
+
+    await limiter.recordFailedAuth('2001:db8:0:7::1');
+    await limiter.recordFailedAuth('2001:DB8:0:7:ffff::2');
+    expect(limiter.failedAuthBlocked('2001:db8:0:7:abcd::99')?.remaining).toBe(0);
+    expect(limiter.failedAuthBlocked('2001:db8:0:8::1')).toBeNull();
+  });
+
   it('says a failure is over the limit when the shared counter already is (another replica counted it)', async () => {
     const increment = jest.fn<RateLimitStore['increment']>().mockResolvedValue({
       totalHits: 5,
@@ -71,5 +84,28 @@ describe('RateLimiter', () => {
     expect(await limiter.recordFailedAuth('203.0.113.9')).toBeNull();
     expect(limiter.failedAuthBlocked('203.0.113.9')).toBeNull();
     expect(onStorageError).toHaveBeenCalledWith(error);
+  });
+
+  it('fails closed with RATE_LIMIT_ON_STORE_FAILURE=deny: 503, for keys and failed authentications alike', async () => {
+    const error = new Error('Command timed out');
+    const { limiter, onStorageError } = createSut(
+      { onStoreFailure: 'deny' },
+      { increment: jest.fn<RateLimitStore['increment']>().mockRejectedValue(error) },
+    );
+    const unavailable = {
+      code: 'SERVICE_UNAVAILABLE',
+      status: 503,
+      systemMessage: 'The rate-limit counters are unavailable.',
+    };
+    await expect(limiter.consumeKey('key_a')).rejects.toMatchObject(unavailable);
+    await expect(limiter.recordFailedAuth('203.0.113.9')).rejects.toMatchObject(unavailable);
+    expect(onStorageError).toHaveBeenCalledTimes(2);
+  });
+
+  it('reports each success of the store, so that the end of an outage can be told', async () => {
+    const onStorageOk = jest.fn<() => void>();
+    const { limiter } = createSut({ onStorageOk, onStoreFailure: 'deny' });
+    expect((await limiter.consumeKey('key_a'))?.exceeded).toBe(false);
+    expect(onStorageOk).toHaveBeenCalledTimes(1);
   });
 });

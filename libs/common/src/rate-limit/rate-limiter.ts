@@ -1,6 +1,7 @@
+import { clientAddressKey } from './client-address.js';
 import type { RateLimitRecord, RateLimitStore } from './rate-limit-store.js';
 
-import type { RateLimitState } from '../errors/errors.js';
+import { type RateLimitState, ServiceUnavailableError } from '../errors/errors.js';
 
 /** Both limits count per minute, in fixed windows. */
 const WINDOW_MS = 60_000;
@@ -13,8 +14,15 @@ export interface RateLimiterOptions {
   perKeyPerMinute: number;
   /** Failed authentications per client IP per minute; beyond it every request of that IP is refused. */
   failedAuthPerMinute: number;
-  /** Told when the counter store fails; the limiter then lets the request through (fails open). */
+  /**
+   * What a request gets when the counter store fails: `allow` lets it through uncounted (fails
+   * open, the default), `deny` refuses it with 503 SERVICE_UNAVAILABLE (fails closed).
+   */
+  onStoreFailure?: 'allow' | 'deny';
+  /** Told on every failure of the counter store (the caller decides what to log, and how often). */
   onStorageError?: (error: unknown) => void;
+  /** Told on every success of the counter store, so that the caller can see an outage end. */
+  onStorageOk?: () => void;
 }
 
 /** The outcome of counting one request: the state to advertise and whether this request is over. */
@@ -38,9 +46,13 @@ export class RateLimiter {
     private readonly options: RateLimiterOptions,
   ) {}
 
-  /** Synchronous and local: the state of the failed-auth limit if `ip` is over it, else null. */
+  /**
+   * Synchronous and local: the state of the failed-auth limit if `ip` is over it, else null.
+   * Addresses are counted by `clientAddressKey` (IPv4-mapped as IPv4, IPv6 per /64).
+   */
   failedAuthBlocked(ip: string): RateLimitState | null {
     if (this.blockedIps.size === 0) return null;
+    ip = clientAddressKey(ip);
     const until = this.blockedIps.get(ip);
     if (until === undefined) return null;
     const left = until - Date.now();
@@ -57,6 +69,7 @@ export class RateLimiter {
    * failure is over the limit (possible when several replicas share the counter).
    */
   async recordFailedAuth(ip: string): Promise<RateLimitDecision | null> {
+    ip = clientAddressKey(ip);
     const limit = this.options.failedAuthPerMinute;
     const record = await this.count(`ip:${ip}`, limit, 'failed-auth');
     if (!record) return null;
@@ -68,7 +81,10 @@ export class RateLimiter {
     return decision;
   }
 
-  /** Counts one authenticated request of an API key. Null when the counter store is unavailable. */
+  /**
+   * Counts one authenticated request of an API key. Null when the counter store is unavailable
+   * (and `onStoreFailure` is `allow`; with `deny` it throws ServiceUnavailableError).
+   */
   async consumeKey(apiKeyId: string): Promise<RateLimitDecision | null> {
     const limit = this.options.perKeyPerMinute;
     const record = await this.count(`key:${apiKeyId}`, limit, 'per-key');
@@ -81,12 +97,18 @@ export class RateLimiter {
   }
 
   private async count(key: string, limit: number, name: string): Promise<RateLimitRecord | null> {
+    let record: RateLimitRecord;
     try {
-      return await this.storage.increment(key, WINDOW_MS, limit, 0, name);
+      record = await this.storage.increment(key, WINDOW_MS, limit, 0, name);
     } catch (error) {
       this.options.onStorageError?.(error);
+      if (this.options.onStoreFailure === 'deny') {
+        throw new ServiceUnavailableError('The rate-limit counters are unavailable.');
+      }
       return null;
     }
+    this.options.onStorageOk?.();
+    return record;
   }
 }
 

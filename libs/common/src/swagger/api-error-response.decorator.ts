@@ -5,7 +5,7 @@ import { toErrorEnvelope } from '../errors/error-envelope.js';
 import { ErrorEnvelopeDto } from './error-envelope.dto.js';
 
 /** The trace id and time the seed's examples show. */
-const EXAMPLE_TRACE_ID = 'req_abc123xyz';
+const EXAMPLE_TRACE_ID = 'req_8f14e45fceea167a5a36dedd';
 const EXAMPLE_TIME = new Date('2025-12-22T15:30:00Z');
 
 /** The envelope an error produces, with the seed's example trace id and timestamp. */

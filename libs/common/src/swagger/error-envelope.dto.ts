@@ -29,7 +29,7 @@ export class ErrorBodyDto {
 
   @ApiProperty({
     description: 'The request trace id, also sent as the X-Request-Id header.',
-    example: 'req_abc123xyz',
+    example: 'req_8f14e45fceea167a5a36dedd',
   })
   trace_id: string;
 

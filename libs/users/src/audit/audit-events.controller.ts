@@ -21,7 +21,7 @@ export class AuditEventsController {
     action: 'user.deleted',
     actor_user_id: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
     target_user_id: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
-    trace_id: 'req_abc123xyz',
+    trace_id: 'req_8f14e45fceea167a5a36dedd',
     ip: '203.0.113.7',
     user_agent: 'curl/8.5.0',
     metadata: { revoked_api_keys: 2 },

@@ -16,6 +16,7 @@ export class BootstrapError extends Error {}
 
 export type BootstrapResult =
   | { outcome: 'unchanged' }
+  | { outcome: 'key-unusable' }
   | { outcome: 'created'; userId: string; email: string; secret?: string }
   | { outcome: 'key-added'; userId: string; email: string };
 
@@ -30,8 +31,8 @@ export class AdminBootstrapService {
 
   /**
    * Makes sure an admin holds `secret`: nothing when one does, otherwise gives it to the live admin
-   * with `email`, or creates that admin. A key that exists but is revoked, expired or not an
-   * admin's is refused rather than revived.
+   * with `email`, or creates that admin. A key that exists but is revoked, expired or not a live
+   * admin's is left as it is (`key-unusable`), never revived.
    */
   ensureAdminKey(secret: string, email: string): Promise<BootstrapResult> {
     return this.db.transaction(async (manager) => {
@@ -39,10 +40,8 @@ export class AdminBootstrapService {
       const state = await this.apiKeys.findStateByHash(hashApiKeySecret(secret), manager);
       if (state) {
         if (state.usable && state.role === 'role_admin') return { outcome: 'unchanged' };
-        throw new BootstrapError(
-          'BOOTSTRAP_ADMIN_KEY belongs to a key that is revoked or expired, or to a user who is not a live admin. ' +
-            'Choose a new key.',
-        );
+        // Rotated by an operator (revoked, or its admin deleted): keep it so, and start anyway.
+        return { outcome: 'key-unusable' };
       }
       const { key } = newApiKey('bootstrap', null, secret);
       const existing = await this.users.findLiveByEmail(email, manager);

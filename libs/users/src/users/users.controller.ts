@@ -196,12 +196,16 @@ export class UsersController {
   @ApiParam({
     name: 'user_id',
     description: "The unique identifier of the user to delete. Must match the authenticated user's ID.",
-    example: 'usr_abc123',
+    example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
   })
   @ApiOkResponse({
     type: DeleteUserResponseDto,
     description: 'The account is soft-deleted and all its API keys are revoked.',
-    example: { success: true, message: 'User account deleted successfully', user_id: 'usr_abc123' },
+    example: {
+      success: true,
+      message: 'User account deleted successfully',
+      user_id: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
+    },
   })
   @ApiErrorResponse('The user is already deleted (for instance by a concurrent request).', new UserNotFoundError())
   deleteUser(@Param('user_id') userId: string, @CurrentUser() caller: Caller): Promise<DeleteUserResponseDto> {

@@ -70,7 +70,7 @@ export class AuditEventResponseDto {
   @ApiProperty({ type: String, nullable: true, example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
   target_user_id: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'req_abc123xyz' })
+  @ApiProperty({ type: String, nullable: true, example: 'req_8f14e45fceea167a5a36dedd' })
   trace_id: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })

@@ -7,6 +7,6 @@ export class DeleteUserResponseDto {
   @ApiProperty({ example: 'User account deleted successfully' })
   message: 'User account deleted successfully';
 
-  @ApiProperty({ example: 'usr_abc123' })
+  @ApiProperty({ example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
   user_id: string;
 }
