@@ -137,7 +137,7 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     if (body === '') {
-      done(new InvalidJsonError("The body is empty but Content-Type is 'application/json'."), undefined);
+      done(new BadRequestError("The body is empty but Content-Type is 'application/json'."), undefined);
       return;
     }
     if (nestsDeeperThan(String(body), MAX_JSON_DEPTH)) {
@@ -154,7 +154,7 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
       const reason = poisoned
         ? 'The request body has a forbidden __proto__ or constructor property.'
         : 'The request body is not valid JSON.';
-      done(new InvalidJsonError(reason), undefined);
+      done(new BadRequestError(reason), undefined);
     }
   });
 }

@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import {
   type AppError,
+  BadRequestError,
   InvalidJsonError,
   errorExample,
   InternalError,
@@ -57,8 +58,9 @@ export function addCommonErrorResponses(document: OpenAPIObject): OpenAPIObject 
       if (operation.requestBody) {
         add(
           400,
-          'The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning.',
-          new InvalidJsonError(),
+          'The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON).',
+          new BadRequestError('The request body is not valid JSON.'),
+          new InvalidJsonError('The request body nests objects and arrays deeper than 32 levels.'),
         );
         add(413, 'The body is larger than BODY_LIMIT_BYTES.', new PayloadTooLargeError());
         add(415, 'The body is not JSON.', new UnsupportedMediaTypeError());

@@ -44,23 +44,23 @@ describe('the error envelope and trace ids', () => {
     });
   });
 
-  it('answers malformed JSON with 400 INVALID_JSON and no parser text', async () => {
+  it('answers malformed JSON with 400 BAD_REQUEST and no parser text', async () => {
     const body = await expectEnvelope(await postUser('{"email": '), {
       status: 400,
-      code: 'INVALID_JSON',
+      code: 'BAD_REQUEST',
       type: 'client_error',
-      message: 'The request body is not valid JSON.',
+      message: 'The request is malformed.',
       system_message: 'The request body is not valid JSON.',
     });
     expect(JSON.stringify(body)).not.toMatch(/position|Unexpected|SyntaxError/);
   });
 
-  it('answers an empty JSON body with 400 INVALID_JSON', async () => {
+  it('answers an empty JSON body with 400 BAD_REQUEST', async () => {
     await expectEnvelope(await postUser(''), {
       status: 400,
-      code: 'INVALID_JSON',
+      code: 'BAD_REQUEST',
       type: 'client_error',
-      message: 'The request body is not valid JSON.',
+      message: 'The request is malformed.',
       system_message: "The body is empty but Content-Type is 'application/json'.",
     });
   });
@@ -124,9 +124,9 @@ describe('the error envelope and trace ids', () => {
     const response = await postUser('{"email":"p@example.com","__proto__":{"global_role_id":"role_admin"}}');
     await expectEnvelope(response, {
       status: 400,
-      code: 'INVALID_JSON',
+      code: 'BAD_REQUEST',
       type: 'client_error',
-      message: 'The request body is not valid JSON.',
+      message: 'The request is malformed.',
       system_message: 'The request body has a forbidden __proto__ or constructor property.',
     });
     const constructorPoisoned = await postUser('{"email":"c@example.com","constructor":{"prototype":{"x":1}}}');

@@ -3,11 +3,11 @@ import { connect } from 'node:net';
 import { expectEnvelope } from './support/envelope.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const INVALID_JSON = {
+const BAD_REQUEST = {
   status: 400,
-  code: 'INVALID_JSON',
+  code: 'BAD_REQUEST',
   type: 'client_error',
-  message: 'The request body is not valid JSON.',
+  message: 'The request is malformed.',
 };
 const UNSUPPORTED = {
   status: 415,
@@ -104,7 +104,7 @@ describe('HTTP hygiene', () => {
       '{"email":"p3@example.test","nested":{"__proto__":{"polluted":true}}}',
     ]) {
       await expectEnvelope(await post(body), {
-        ...INVALID_JSON,
+        ...BAD_REQUEST,
         system_message: 'The request body has a forbidden __proto__ or constructor property.',
       });
     }

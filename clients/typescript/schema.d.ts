@@ -1075,7 +1075,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateUserResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning. */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1271,7 +1271,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateApiKeyResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning. */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1633,7 +1633,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateProfileResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON, nests deeper than 32 levels, or tries prototype poisoning. */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -19,7 +19,10 @@ export class BadRequestError extends AppError {
   }
 }
 
-/** A JSON body that cannot be used: malformed, nested too deep, or trying prototype poisoning. */
+/**
+ * A JSON body nested deeper than the parser allows (issue 11: refused before it is parsed). Malformed,
+ * empty and poisoned bodies keep DESIGN's `BAD_REQUEST`, which clients already handle.
+ */
 export class InvalidJsonError extends AppError {
   constructor(systemMessage = 'The request body is not valid JSON.') {
     super({

@@ -3,7 +3,6 @@ import { AppError } from './app-error.js';
 import {
   BadRequestError,
   InternalError,
-  InvalidJsonError,
   PayloadTooLargeError,
   RouteNotFoundError,
   ServiceUnavailableError,
@@ -94,10 +93,10 @@ export function toAppError(exception: unknown, request: RequestLine): AppError {
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     const code = ownCode(exception);
     if (exception instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      return new InvalidJsonError();
+      return new BadRequestError('The request body is not valid JSON.');
     }
     if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      return new InvalidJsonError("The body is empty but Content-Type is 'application/json'.");
+      return new BadRequestError("The body is empty but Content-Type is 'application/json'.");
     }
     return fromStatus(fastifyStatus, request) ?? new BadRequestError();
   }
