@@ -14,6 +14,7 @@ import {
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import { PGlite, types } from '@electric-sql/pglite';
 
 type Callback<T> = (error: Error | null, result?: T) => void;
@@ -145,6 +146,12 @@ async function initialiseDirectory(dataDir: string): Promise<void> {
 }
 
 async function openDatabase(dataDir: string, inMemory: boolean): Promise<PGlite> {
+  // PGlite's PostgreSQL is 9 MB of WebAssembly. V8 compiles it with its baseline compiler (Liftoff),
+  // then recompiles the functions it finds hot with TurboFan in the background; that second copy of
+  // the code and the compiler's memory stayed resident, 50-70 MB. Liftoff's code alone served the
+  // service's short queries as fast (docs/benchmark.md). The flag is read when a WebAssembly module
+  // is compiled, which happens in PGlite.create below; this process compiles no other.
+  v8.setFlagsFromString('--liftoff-only');
   const options = { serializers: { [types.BOOL]: boolSerializer }, startParams: START_PARAMS };
   if (inMemory) {
     const tarball = await initdbInChild(undefined);
