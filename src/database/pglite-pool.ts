@@ -125,21 +125,22 @@ async function initdbInChild(target: string | undefined): Promise<Buffer> {
 /** Makes `dataDir` a PGlite database if it is not one yet (see INITDB_CHILD). */
 async function initialiseDirectory(dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
-  const fresh = join(dirname(resolve(dataDir)), `.${basename(resolve(dataDir))}.initdb-${process.pid}`);
+  // One name, under the directory's lock: what an interrupted first start left there goes first.
+  const fresh = join(dirname(resolve(dataDir)), `.${basename(resolve(dataDir))}.initdb`);
   rmSync(fresh, { recursive: true, force: true });
   try {
     await initdbInChild(fresh);
-    // PG_VERSION last: it is what marks the directory as a database.
-    const entries = readdirSync(fresh).sort((a, b) => Number(a === 'PG_VERSION') - Number(b === 'PG_VERSION'));
-    for (const entry of entries) {
-      if (existsSync(join(dataDir, entry))) {
-        throw new Error(
-          `${resolve(dataDir)} holds files that are not a PGlite database (${entry}). ` +
-            'Point PGLITE_DIR at an empty or new directory.',
-        );
-      }
-      renameSync(join(fresh, entry), join(dataDir, entry));
+    const entries = readdirSync(fresh);
+    const taken = entries.filter((entry) => existsSync(join(dataDir, entry)));
+    if (taken.length > 0) {
+      throw new Error(
+        `${resolve(dataDir)} holds files that are not a PGlite database (${taken.join(', ')}). ` +
+          'Point PGLITE_DIR at an empty or new directory.',
+      );
     }
+    // PG_VERSION last: it is what marks the directory as a database.
+    entries.sort((a, b) => Number(a === 'PG_VERSION') - Number(b === 'PG_VERSION'));
+    for (const entry of entries) renameSync(join(fresh, entry), join(dataDir, entry));
   } finally {
     rmSync(fresh, { recursive: true, force: true });
   }
@@ -222,7 +223,9 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
 
   class PglitePool extends EventEmitter {
     connect(callback?: (error: Error | null, client?: unknown, release?: () => void) => void): Promise<unknown> | void {
-      const acquired = Promise.all([open(), mutex.acquire()]).then(([db, release]) => {
+      // The database first, then the lock: a database that fails to open must not keep the lock.
+      const acquired = open().then(async (db) => {
+        const release = await mutex.acquire();
         let released = false;
         const client = {
           query: (text: string, params?: unknown[] | Callback<QueryResultLike>, cb?: Callback<QueryResultLike>) => {
@@ -259,7 +262,8 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
      * a named prepared statement on PostgreSQL; PGlite runs it as a plain parameterised query).
      */
     async query(text: string | { text: string; values?: unknown[] }, params?: unknown[]): Promise<QueryResultLike> {
-      const [db, release] = await Promise.all([open(), mutex.acquire()]);
+      const db = await open();
+      const release = await mutex.acquire();
       try {
         return typeof text === 'string' ? await run(db, text, params) : await run(db, text.text, text.values);
       } finally {
@@ -272,7 +276,9 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
         if (database) {
           const release = await mutex.acquire();
           try {
-            await (await database).close();
+            // A database that failed to open has nothing to close; its error went to the caller.
+            const db = await database.catch(() => undefined);
+            await db?.close();
           } finally {
             database = undefined;
             unlock?.();
