@@ -6,14 +6,17 @@
 // the service logs) per failed authentication and per denial. Not part of the service; see
 // docs/benchmark.md. Run after `npm run build` (it takes the service's header set from dist/).
 import { createHash, randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import pg from 'pg';
 import { SECURITY_HEADERS } from '../dist/src/security-headers.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
 // The service's logger: pino through Fastify, at the bench's level (warn: request logs off, the
 // warnings on), to standard output.
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' }, requestIdLogLabel: 'trace_id' });
+const app = Fastify({
+  logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+  logController: new LogController({ requestIdLogLabel: 'trace_id' }),
+});
 const KEY = /^ak_[A-Za-z0-9]{32,64}$/;
 const touching = new Set();
 // With BASELINE_PREPARED=1 the baseline names its statements as the service does (parsed and
@@ -34,12 +37,13 @@ function count(id, limit) {
   return { limit, remaining: Math.max(0, limit - w.hits), resetSeconds, exceeded: w.hits > limit };
 }
 
-const envelope = (request, status, code, type, message) => ({
+// The service's envelope, byte for byte the same messages.
+const envelope = (request, status, code, type, message, systemMessage = message) => ({
   success: false,
   error: {
     code,
     message,
-    system_message: message,
+    system_message: systemMessage,
     type,
     status,
     details: {},
@@ -53,12 +57,19 @@ app.addHook('onRequest', (request, reply, done) => {
   done();
 });
 
-function tooMany(request, reply, state) {
+function tooMany(request, reply, state, systemMessage) {
   return reply
     .code(429)
     .header('retry-after', String(state.resetSeconds))
     .send(
-      envelope(request, 429, 'RATE_LIMIT_EXCEEDED', 'rate_limit_error', 'Too many requests. Please try again later.'),
+      envelope(
+        request,
+        429,
+        'RATE_LIMIT_EXCEEDED',
+        'rate_limit_error',
+        'Too many requests. Please try again later.',
+        systemMessage,
+      ),
     );
 }
 
@@ -72,10 +83,19 @@ function rejectKey(request, reply, secret) {
     'invalid API key',
   );
   const failed = count(`failed-auth:${request.ip}`, FAILED_PER_IP);
-  if (failed.exceeded) return tooMany(request, reply, failed);
+  if (failed.exceeded) return tooMany(request, reply, failed, 'Too many failed authentications from this address.');
   return reply
     .code(401)
-    .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
+    .send(
+      envelope(
+        request,
+        401,
+        'INVALID_API_KEY',
+        'authentication_error',
+        'Your API key is invalid.',
+        'The API key is malformed, unknown, revoked or expired, or its user is not active.',
+      ),
+    );
 }
 
 async function authenticate(request, reply) {
@@ -83,7 +103,16 @@ async function authenticate(request, reply) {
   if (!secret)
     return reply
       .code(401)
-      .send(envelope(request, 401, 'AUTHENTICATION_REQUIRED', 'authentication_error', 'Please sign in to continue.'));
+      .send(
+        envelope(
+          request,
+          401,
+          'AUTHENTICATION_REQUIRED',
+          'authentication_error',
+          'Please sign in to continue.',
+          'No API key was sent. Send it in the X-API-Key header.',
+        ),
+      );
   if (typeof secret !== 'string' || !KEY.test(secret)) return rejectKey(request, reply, String(secret));
   const hash = createHash('sha256').update(secret).digest('hex');
   const { rows } = await q(
@@ -107,7 +136,7 @@ async function authenticate(request, reply) {
       .finally(() => touching.delete(row.key_id));
   }
   const limit = count(`key:${row.key_id}`, PER_KEY);
-  if (limit.exceeded) return tooMany(request, reply, limit);
+  if (limit.exceeded) return tooMany(request, reply, limit, 'Too many requests with this API key.');
   reply.headers({
     'x-ratelimit-limit': String(limit.limit),
     'x-ratelimit-remaining': String(limit.remaining),
