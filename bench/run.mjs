@@ -55,6 +55,9 @@ const dbName = `users_bench_${randomBytes(4).toString('hex')}`;
 const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
 const BOOTSTRAP_ADMIN_KEY = `ak_${'B'.repeat(40)}`;
 
+/** The service as `npm start` runs it (package.json; the flag is explained in src/database/pglite-pool.ts). */
+const SERVICE_ARGS = ['--liftoff-only', 'dist/src/main.js'];
+
 const log = (...a) => console.log(...a);
 const children = new Set();
 
@@ -247,7 +250,7 @@ async function benchPostgres(scenarios) {
   log(`PostgreSQL: ${duration}s per scenario and server, ${connections} connections, database ${dbName}`);
   await admin(`CREATE DATABASE ${dbName}`);
   try {
-    const service = start('users-service', ['dist/src/main.js'], {
+    const service = start('users-service', SERVICE_ARGS, {
       ...serviceEnv(3101),
       DATABASE_URL: dbUrl,
       DB_POOL_SIZE: '10',
@@ -353,14 +356,14 @@ async function benchEmbedded() {
   log(`Embedded (PGlite in ${dataDir}): ${duration}s per scenario, ${connections} connections`);
   try {
     // As a newcomer's first `npm start`: an empty directory, initdb, migrations, the first admin.
-    let service = start('users-service (embedded)', ['dist/src/main.js'], { ...serviceEnv(3111), PGLITE_DIR: dataDir });
+    let service = start('users-service (embedded)', SERVICE_ARGS, { ...serviceEnv(3111), PGLITE_DIR: dataDir });
     await waitHealthy(3111, service);
     await sleep(1000); // what start-up left behind, not start-up itself
     const afterFirstStart = rssOf(service.pid);
     await stop(service);
 
     await seedEmbedded(dataDir, users);
-    service = start('users-service (embedded)', ['dist/src/main.js'], { ...serviceEnv(3111), PGLITE_DIR: dataDir });
+    service = start('users-service (embedded)', SERVICE_ARGS, { ...serviceEnv(3111), PGLITE_DIR: dataDir });
     await waitHealthy(3111, service);
     await sleep(1000);
     const afterRestart = rssOf(service.pid);

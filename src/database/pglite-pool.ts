@@ -63,16 +63,16 @@ async function run(db: PGlite, text: string, params?: unknown[]): Promise<QueryR
  * PostgreSQL sizes at start-up stays resident for the life of the process:
  *
  * - `shared_buffers` 16MB instead of 128MB: the page cache of a one-connection database whose
- *   files sit in the operating system's cache anyway; about 110 MB less resident memory.
+ *   files sit in the operating system's cache anyway; about 100 MB less resident memory.
  * - `max_connections` 1 (it is one session) instead of 100: the lock and process tables are
  *   sized for it. `wal_buffers` follows shared_buffers (1/32 of it).
  * - `maintenance_work_mem` 16MB (index builds in migrations, VACUUM) and `temp_buffers` 2MB:
  *   allocated only when used, but never given back once the heap has grown.
  *
- * Durability is PGlite's: every statement's writes reach the data directory's files before its
- * result is returned (`syncToFs`), as before; the settings here change no WAL or fsync behaviour.
+ * Durability is PGlite's, as before: every statement's writes reach the data directory's files before
+ * its result is returned (`syncToFs`), and PGlite's own defaults, kept, run with fsync off (`-F`).
  */
-export const PGLITE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+const PGLITE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   shared_buffers: '16MB',
   max_connections: '1',
   maintenance_work_mem: '16MB',
@@ -87,7 +87,7 @@ const START_PARAMS = [
 /**
  * The first start's `initdb`, in a child process. PGlite runs initdb in a second WebAssembly
  * instance of its own, and in this process about 600 MB of its memory stayed reachable after it
- * had finished (857 MB resident after a first start against 390 MB after a restart, measured in
+ * had finished (870 MB resident after a first start against 361 MB after a restart, see
  * docs/benchmark.md); a child gives all of it back to the system when it exits.
  *
  * The child writes into a fresh directory next to `dataDir` (or, for `memory://`, sends the new
@@ -149,9 +149,11 @@ async function initialiseDirectory(dataDir: string): Promise<void> {
 async function openDatabase(dataDir: string, inMemory: boolean): Promise<PGlite> {
   // PGlite's PostgreSQL is 9 MB of WebAssembly. V8 compiles it with its baseline compiler (Liftoff),
   // then recompiles the functions it finds hot with TurboFan in the background; that second copy of
-  // the code and the compiler's memory stayed resident, 50-70 MB. Liftoff's code alone served the
-  // service's short queries as fast (docs/benchmark.md). The flag is read when a WebAssembly module
-  // is compiled, which happens in PGlite.create below; this process compiles no other.
+  // the code and the compiler's memory stayed resident, 50-70 MB (on Node 24 the start-up peak is
+  // 720 MB against 160 MB). Liftoff's code alone served the service's short queries as fast
+  // (docs/benchmark.md). `npm start` passes --liftoff-only on the command line; setting it here,
+  // before PGlite compiles its module, covers other launches on Node 20, whose V8 still reads a flag
+  // set at run time (Node 24's does not: there the command line is the only way).
   v8.setFlagsFromString('--liftoff-only');
   const options = { serializers: { [types.BOOL]: boolSerializer }, startParams: START_PARAMS };
   if (inMemory) {
