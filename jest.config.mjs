@@ -69,7 +69,7 @@ const e2e = (engine) => ({
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
   setupFiles: [`<rootDir>/test/support/jest/engine-${engine}.setup.cjs`],
   setupFilesAfterEnv: ['<rootDir>/test/support/jest/e2e.setup.ts'],
-  ...(engine === 'postgres' ? { globalSetup: '<rootDir>/test/support/build.global-setup.mjs' } : {}),
+  globalSetup: '<rootDir>/test/support/build.global-setup.mjs',
 });
 
 export default {

@@ -1,12 +1,22 @@
 // The yardstick for `npm run bench`: a hand-written Fastify + pg server that runs the same SQL as
 // the users service on its hot paths (authenticate, read a profile, soft delete), with none of
-// Nest's machinery. Not part of the service; see docs/benchmark.md.
-import { createHash, randomBytes } from 'node:crypto';
-import Fastify from 'fastify';
+// Nest's machinery, and does the same required work around it: the security headers, the trace id,
+// `Cache-Control: no-store`, the rate-limit counting (per key, and per IP for failed
+// authentications) with its headers, and one warning log line (pino, JSON, to standard output, as
+// the service logs) per failed authentication and per denial. Not part of the service; see
+// docs/benchmark.md. Run after `npm run build` (it takes the service's header set from dist/).
+import { createHash, randomUUID } from 'node:crypto';
+import Fastify, { LogController } from 'fastify';
 import pg from 'pg';
+import { SECURITY_HEADERS } from '../dist/src/security-headers.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
-const app = Fastify({ logger: false });
+// The service's logger: pino through Fastify, at the bench's level (warn: request logs off, the
+// warnings on), to standard output.
+const app = Fastify({
+  logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+  logController: new LogController({ requestIdLogLabel: 'trace_id' }),
+});
 const KEY = /^ak_[A-Za-z0-9]{32,64}$/;
 const touching = new Set();
 // With BASELINE_PREPARED=1 the baseline names its statements as the service does (parsed and
@@ -14,12 +24,26 @@ const touching = new Set();
 const PREPARED = process.env.BASELINE_PREPARED === '1';
 const q = (name, text, values) => pool.query(PREPARED ? { name, text, values } : { text, values });
 
-const envelope = (request, status, code, type, message) => ({
+// Fixed one-minute windows in memory, as the service's in-memory limiter counts.
+const PER_KEY = Number(process.env.RATE_LIMIT_PER_KEY_PER_MINUTE ?? 600);
+const FAILED_PER_IP = Number(process.env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE ?? 30);
+const windows = new Map();
+function count(id, limit) {
+  const now = Date.now();
+  let w = windows.get(id);
+  if (!w || w.endsAt <= now) windows.set(id, (w = { hits: 0, endsAt: now + 60_000 }));
+  w.hits++;
+  const resetSeconds = Math.ceil((w.endsAt - now) / 1000);
+  return { limit, remaining: Math.max(0, limit - w.hits), resetSeconds, exceeded: w.hits > limit };
+}
+
+// The service's envelope, byte for byte the same messages.
+const envelope = (request, status, code, type, message, systemMessage = message) => ({
   success: false,
   error: {
     code,
     message,
-    system_message: message,
+    system_message: systemMessage,
     type,
     status,
     details: {},
@@ -28,20 +52,68 @@ const envelope = (request, status, code, type, message) => ({
   },
 });
 
-app.addHook('onRequest', async (request, reply) => {
-  reply.header('x-request-id', request.id);
+app.addHook('onRequest', (request, reply, done) => {
+  reply.header('x-request-id', request.id).headers(SECURITY_HEADERS).header('cache-control', 'no-store');
+  done();
 });
+
+function tooMany(request, reply, state, systemMessage) {
+  return reply
+    .code(429)
+    .header('retry-after', String(state.resetSeconds))
+    .send(
+      envelope(
+        request,
+        429,
+        'RATE_LIMIT_EXCEEDED',
+        'rate_limit_error',
+        'Too many requests. Please try again later.',
+        systemMessage,
+      ),
+    );
+}
+
+function rejectKey(request, reply, secret) {
+  request.log.warn(
+    {
+      event: 'authentication_failed',
+      key_hash_prefix: createHash('sha256').update(secret).digest('hex').slice(0, 12),
+      ip: request.ip,
+    },
+    'invalid API key',
+  );
+  const failed = count(`failed-auth:${request.ip}`, FAILED_PER_IP);
+  if (failed.exceeded) return tooMany(request, reply, failed, 'Too many failed authentications from this address.');
+  return reply
+    .code(401)
+    .send(
+      envelope(
+        request,
+        401,
+        'INVALID_API_KEY',
+        'authentication_error',
+        'Your API key is invalid.',
+        'The API key is malformed, unknown, revoked or expired, or its user is not active.',
+      ),
+    );
+}
 
 async function authenticate(request, reply) {
   const secret = request.headers['x-api-key'];
   if (!secret)
     return reply
       .code(401)
-      .send(envelope(request, 401, 'AUTHENTICATION_REQUIRED', 'authentication_error', 'Please sign in to continue.'));
-  if (typeof secret !== 'string' || !KEY.test(secret))
-    return reply
-      .code(401)
-      .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
+      .send(
+        envelope(
+          request,
+          401,
+          'AUTHENTICATION_REQUIRED',
+          'authentication_error',
+          'Please sign in to continue.',
+          'No API key was sent. Send it in the X-API-Key header.',
+        ),
+      );
+  if (typeof secret !== 'string' || !KEY.test(secret)) return rejectKey(request, reply, String(secret));
   const hash = createHash('sha256').update(secret).digest('hex');
   const { rows } = await q(
     'auth',
@@ -52,10 +124,7 @@ async function authenticate(request, reply) {
     [hash],
   );
   const row = rows[0];
-  if (!row)
-    return reply
-      .code(401)
-      .send(envelope(request, 401, 'INVALID_API_KEY', 'authentication_error', 'Your API key is invalid.'));
+  if (!row) return rejectKey(request, reply, secret);
   if ((!row.key_last_used_at || Date.now() - row.key_last_used_at.getTime() >= 300_000) && !touching.has(row.key_id)) {
     touching.add(row.key_id);
     q(
@@ -66,6 +135,13 @@ async function authenticate(request, reply) {
       .catch(() => {})
       .finally(() => touching.delete(row.key_id));
   }
+  const limit = count(`key:${row.key_id}`, PER_KEY);
+  if (limit.exceeded) return tooMany(request, reply, limit, 'Too many requests with this API key.');
+  reply.headers({
+    'x-ratelimit-limit': String(limit.limit),
+    'x-ratelimit-remaining': String(limit.remaining),
+    'x-ratelimit-reset': String(limit.resetSeconds),
+  });
   request.caller = { userId: row.id, role: row.global_role_id, apiKeyId: row.key_id, user: row };
 }
 
@@ -104,6 +180,10 @@ app.get('/v1/user/me', { preHandler: authenticate }, async (request) => {
 app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, reply) => {
   const userId = request.params.user_id;
   if (userId !== request.caller.userId) {
+    request.log.warn(
+      { event: 'authorization_denied', user_id: request.caller.userId, api_key_id: request.caller.apiKeyId },
+      'permission denied',
+    );
     return reply
       .code(403)
       .send(
@@ -162,7 +242,12 @@ app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, re
   return { success: true, message: 'User account deleted successfully', user_id: userId };
 });
 
-app.setGenReqId(() => `req_${randomBytes(12).toString('hex')}`);
+const SAFE_TRACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+app.setGenReqId((request) => {
+  const inbound = request.headers['x-request-id'];
+  if (typeof inbound === 'string' && SAFE_TRACE_ID.test(inbound)) return inbound;
+  return `req_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+});
 await app.listen({ port: Number(process.env.PORT ?? 3102), host: '127.0.0.1' });
 process.on(
   'SIGTERM',

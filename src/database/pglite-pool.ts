@@ -1,6 +1,20 @@
+import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import { PGlite, types } from '@electric-sql/pglite';
 
 type Callback<T> = (error: Error | null, result?: T) => void;
@@ -41,6 +55,113 @@ async function run(db: PGlite, text: string, params?: unknown[]): Promise<QueryR
   // Parameterless text may hold several statements (migrations); answer with the last result, as pg does.
   const results = await db.exec(text);
   return normalise(results[results.length - 1] ?? { rows: [], fields: [] });
+}
+
+/**
+ * PostgreSQL settings of the embedded engine, on top of PGlite's own start parameters (which it
+ * replaces wholesale when given any). PGlite's WebAssembly heap only grows, so every buffer
+ * PostgreSQL sizes at start-up stays resident for the life of the process:
+ *
+ * - `shared_buffers` 16MB instead of 128MB: the page cache of a one-connection database whose
+ *   files sit in the operating system's cache anyway; about 100 MB less resident memory.
+ * - `max_connections` 1 (it is one session) instead of 100: the lock and process tables are
+ *   sized for it. `wal_buffers` follows shared_buffers (1/32 of it).
+ * - `maintenance_work_mem` 16MB (index builds in migrations, VACUUM) and `temp_buffers` 2MB:
+ *   allocated only when used, but never given back once the heap has grown.
+ *
+ * Durability is PGlite's, as before: every statement's writes reach the data directory's files before
+ * its result is returned (`syncToFs`), and PGlite's own defaults, kept, run with fsync off (`-F`).
+ */
+const PGLITE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  shared_buffers: '16MB',
+  max_connections: '1',
+  maintenance_work_mem: '16MB',
+  temp_buffers: '2MB',
+});
+
+const START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+];
+
+/**
+ * The first start's `initdb`, in a child process. PGlite runs initdb in a second WebAssembly
+ * instance of its own, and in this process about 600 MB of its memory stayed reachable after it
+ * had finished (870 MB resident after a first start against 361 MB after a restart, see
+ * docs/benchmark.md); a child gives all of it back to the system when it exits.
+ *
+ * The child writes into a fresh directory next to `dataDir` (or, for `memory://`, sends the new
+ * database as a tarball on its standard output), so a start interrupted during initdb leaves no
+ * half-made database behind for the next start to "resume".
+ */
+const INITDB_CHILD = `
+const [entry, target, params] = process.argv.slice(1);
+const { PGlite } = require(entry);
+(async () => {
+  const db = await PGlite.create({ dataDir: target || undefined, startParams: JSON.parse(params) });
+  if (!target) process.stdout.write(Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));
+  await db.close();
+})().catch((error) => {
+  process.stderr.write(String((error && error.stack) || error));
+  process.exitCode = 1;
+});
+`;
+
+const runChild = promisify(execFile);
+
+async function initdbInChild(target: string | undefined): Promise<Buffer> {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const { stdout } = await runChild(
+    process.execPath,
+    ['-e', INITDB_CHILD, entry, target ?? '', JSON.stringify(START_PARAMS)],
+    {
+      encoding: 'buffer',
+      maxBuffer: 1 << 30,
+    },
+  );
+  return stdout;
+}
+
+/** Makes `dataDir` a PGlite database if it is not one yet (see INITDB_CHILD). */
+async function initialiseDirectory(dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  // One name, under the directory's lock: what an interrupted first start left there goes first.
+  const fresh = join(dirname(resolve(dataDir)), `.${basename(resolve(dataDir))}.initdb`);
+  rmSync(fresh, { recursive: true, force: true });
+  try {
+    await initdbInChild(fresh);
+    const entries = readdirSync(fresh);
+    const taken = entries.filter((entry) => existsSync(join(dataDir, entry)));
+    if (taken.length > 0) {
+      throw new Error(
+        `${resolve(dataDir)} holds files that are not a PGlite database (${taken.join(', ')}). ` +
+          'Point PGLITE_DIR at an empty or new directory.',
+      );
+    }
+    // PG_VERSION last: it is what marks the directory as a database.
+    entries.sort((a, b) => Number(a === 'PG_VERSION') - Number(b === 'PG_VERSION'));
+    for (const entry of entries) renameSync(join(fresh, entry), join(dataDir, entry));
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+async function openDatabase(dataDir: string, inMemory: boolean): Promise<PGlite> {
+  // PGlite's PostgreSQL is 9 MB of WebAssembly. V8 compiles it with its baseline compiler (Liftoff),
+  // then recompiles the functions it finds hot with TurboFan in the background; that second copy of
+  // the code and the compiler's memory stayed resident, 50-70 MB (on Node 24 the start-up peak is
+  // 720 MB against 160 MB). Liftoff's code alone served the service's short queries as fast
+  // (docs/benchmark.md). `npm start` passes --liftoff-only on the command line; setting it here,
+  // before PGlite compiles its module, covers other launches on Node 20, whose V8 still reads a flag
+  // set at run time (Node 24's does not: there the command line is the only way).
+  v8.setFlagsFromString('--liftoff-only');
+  const options = { serializers: { [types.BOOL]: boolSerializer }, startParams: START_PARAMS };
+  if (inMemory) {
+    const tarball = await initdbInChild(undefined);
+    return PGlite.create({ ...options, loadDataDir: new Blob([new Uint8Array(tarball)]) });
+  }
+  await initialiseDirectory(dataDir);
+  return PGlite.create({ ...options, dataDir });
 }
 
 /**
@@ -97,17 +218,16 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
   const open = (): Promise<PGlite> => {
     if (!database) {
       if (!inMemory) unlock = lockDirectory(dataDir);
-      database = PGlite.create({
-        dataDir: inMemory ? undefined : dataDir,
-        serializers: { [types.BOOL]: boolSerializer },
-      });
+      database = openDatabase(dataDir, inMemory);
     }
     return database;
   };
 
   class PglitePool extends EventEmitter {
     connect(callback?: (error: Error | null, client?: unknown, release?: () => void) => void): Promise<unknown> | void {
-      const acquired = Promise.all([open(), mutex.acquire()]).then(([db, release]) => {
+      // The database first, then the lock: a database that fails to open must not keep the lock.
+      const acquired = open().then(async (db) => {
+        const release = await mutex.acquire();
         let released = false;
         const client = {
           // Like pg's client: text and values, or a query config (`{ name, text, values }`, run unnamed).
@@ -149,7 +269,8 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
      * a named prepared statement on PostgreSQL; PGlite runs it as a plain parameterised query).
      */
     async query(text: string | { text: string; values?: unknown[] }, params?: unknown[]): Promise<QueryResultLike> {
-      const [db, release] = await Promise.all([open(), mutex.acquire()]);
+      const db = await open();
+      const release = await mutex.acquire();
       try {
         return typeof text === 'string' ? await run(db, text, params) : await run(db, text.text, text.values);
       } finally {
@@ -162,7 +283,9 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => EventEmit
         if (database) {
           const release = await mutex.acquire();
           try {
-            await (await database).close();
+            // A database that failed to open has nothing to close; its error went to the caller.
+            const db = await database.catch(() => undefined);
+            await db?.close();
           } finally {
             database = undefined;
             unlock?.();

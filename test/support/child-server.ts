@@ -36,9 +36,14 @@ async function freePort(): Promise<number> {
 
 /**
  * Runs the built service (`node dist/src/main.js`, as in production) with the given variables, its
- * standard output and error in a log file of the suite, and waits until /health/live answers.
+ * standard output and error in a log file of the suite, and waits until /health/live answers
+ * (at most `startTimeoutMs`: a first start on an empty PGlite directory runs initdb, and takes longer).
  */
-export async function startChildServer(env: Record<string, string>, label = 'server'): Promise<ChildServer> {
+export async function startChildServer(
+  env: Record<string, string>,
+  label = 'server',
+  startTimeoutMs = 30_000,
+): Promise<ChildServer> {
   const port = await freePort();
   const logFile = newLogFile(label);
   const fd = openSync(logFile, 'a');
@@ -68,7 +73,7 @@ export async function startChildServer(env: Record<string, string>, label = 'ser
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     },
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} at start; see ${logFile}`);
     try {
@@ -78,7 +83,7 @@ export async function startChildServer(env: Record<string, string>, label = 'ser
     }
     if (Date.now() > deadline) {
       server.kill();
-      throw new Error(`server did not start in 30 s; see ${logFile}`);
+      throw new Error(`server did not start in ${startTimeoutMs / 1000} s; see ${logFile}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
