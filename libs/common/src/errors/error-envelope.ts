@@ -17,7 +17,9 @@ export interface ErrorEnvelope {
 
 /** ISO 8601 UTC to the second, as the seed writes it: `2025-12-22T15:30:00Z`. */
 export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // `YYYY-MM-DDTHH:mm:ss.sssZ` for every date the service meets: cut the milliseconds off (every
+  // error answer builds one; a slice costs a fraction of a regular expression's replace).
+  return `${date.toISOString().slice(0, 19)}Z`;
 }
 
 export function toErrorEnvelope(error: AppError, traceId: string, now = new Date()): ErrorEnvelope {

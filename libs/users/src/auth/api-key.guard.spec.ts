@@ -50,9 +50,11 @@ function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) 
     ip: '203.0.113.5',
     id: 'req_1',
   } as unknown as RequestWithCaller & { headers: Record<string, string> };
+  const handler = (): void => undefined;
+  class Controller {}
   const context = {
-    getHandler: () => undefined,
-    getClass: () => undefined,
+    getHandler: () => handler,
+    getClass: () => Controller,
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
   } as unknown as ExecutionContext;
   return { guard, authenticate, limiter, request, reply, setHeader, warn, context };
@@ -64,6 +66,14 @@ describe('ApiKeyGuard', () => {
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(authenticate).not.toHaveBeenCalled();
     expect(limiter.failedAuthBlocked).not.toHaveBeenCalled();
+  });
+
+  it('reads whether a route is public once per controller and handler', async () => {
+    const { guard, context } = createSut({ isPublic: true });
+    const reflector = (guard as unknown as { reflector: { getAllAndOverride: jest.Mock } }).reflector;
+    await guard.canActivate(context);
+    await guard.canActivate(context);
+    expect(reflector.getAllAndOverride).toHaveBeenCalledTimes(1);
   });
 
   it('answers 401 AUTHENTICATION_REQUIRED without a key', async () => {

@@ -32,6 +32,11 @@ export const API_KEY_HEADER = 'x-api-key';
 export class ApiKeyGuard implements CanActivate {
   private readonly logger = new Logger(ApiKeyGuard.name);
   private readonly limiter: RateLimiter | null;
+  /**
+   * Whether a route is `@Public()`, read once per controller class and handler (a handler inherited
+   * by two controllers may be public in one only): metadata is fixed once the routes are declared.
+   */
+  private readonly publicRoutes = new WeakMap<object, WeakMap<object, boolean>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -43,9 +48,7 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
-      return true;
-    }
+    if (this.isPublic(context)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<RequestWithCaller>();
     const secret = request.headers[API_KEY_HEADER];
@@ -102,5 +105,21 @@ export class ApiKeyGuard implements CanActivate {
       user: principal.user,
     };
     return true;
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let handlers = this.publicRoutes.get(controller);
+    if (!handlers) {
+      handlers = new WeakMap();
+      this.publicRoutes.set(controller, handlers);
+    }
+    let isPublic = handlers.get(handler);
+    if (isPublic === undefined) {
+      isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, controller]) === true;
+      handlers.set(handler, isPublic);
+    }
+    return isPublic;
   }
 }

@@ -11,8 +11,9 @@ function createSut(caller: Partial<Caller> | undefined, params: Record<string, s
   };
   jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   const request = { id: 'req_1', params, caller };
+  const handler = (): void => undefined;
   const context = {
-    getHandler: () => undefined,
+    getHandler: () => handler,
     switchToHttp: () => ({ getRequest: () => request }),
   } as unknown as ExecutionContext;
   return { sut: new OwnershipGuard(reflector as unknown as Reflector), context };

@@ -12,11 +12,18 @@ import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 @Injectable()
 export class OwnershipGuard implements CanActivate {
   private readonly logger = new Logger(OwnershipGuard.name);
+  /** A route's options, read once per handler: metadata is fixed once the routes are declared. */
+  private readonly optionsByHandler = new WeakMap<object, OwnAccountOnlyOptions>();
 
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const options = this.reflector.get<OwnAccountOnlyOptions>(OWN_ACCOUNT_ONLY, context.getHandler());
+    const handler = context.getHandler();
+    let options = this.optionsByHandler.get(handler);
+    if (!options) {
+      options = this.reflector.get<OwnAccountOnlyOptions>(OWN_ACCOUNT_ONLY, handler);
+      this.optionsByHandler.set(handler, options);
+    }
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     const caller = request.caller;
     const target = (request.params as Record<string, string | undefined>)[options.param];
