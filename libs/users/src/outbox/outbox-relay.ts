@@ -131,7 +131,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const leaseMs = this.options.batchSize * this.options.publishTimeoutMs + 30_000;
     const rows = await this.repository.claimBatch(this.options.batchSize, leaseMs);
     const published: string[] = [];
-    let failure: unknown = null;
+    let failure: Error | null = null;
     for (const row of rows) {
       if (!this.connected) {
         failure = new Error('NATS connection lost');
@@ -145,7 +145,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         });
         published.push(row.seq);
       } catch (error) {
-        failure = error;
+        failure = error instanceof Error ? error : new Error(String(error));
         break;
       }
     }
@@ -219,14 +219,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private sleep(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const timer = setTimeout(() => this.wakeUp?.(), ms);
+      this.wakeUp = () => {
         clearTimeout(timer);
-        self.wakeUp = null;
+        this.wakeUp = null;
         resolve();
-      }
-      this.wakeUp = done;
+      };
     });
   }
 }
