@@ -20,7 +20,13 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ON_USER_EVENT, type UserEventHandler } from './on-user-event.decorator.js';
-import { isUserEventType, USERS_STREAM, type UserEvent, type UserEventType, userEventSubject } from './user-event.js';
+import {
+  isUserEventType,
+  USERS_STREAM,
+  USERS_SUBJECT_PREFIX,
+  type UserEvent,
+  type UserEventType,
+} from './user-event.js';
 import { USERS_EVENTS_OPTIONS, type UsersEventsOptions } from './users-events.options.js';
 import { ensureUsersStream } from './users-stream.js';
 
@@ -31,7 +37,7 @@ const MAX_REDELIVERY_DELAY_MS = 60_000;
  * A durable JetStream pull consumer of the users events that calls the `@OnUserEvent` handlers
  * of the app's providers, one message at a time in stream order; acks on success, and on a throw
  * asks for redelivery after a growing delay (so a failing event may then come after later ones).
- * The consumer's filter is the set of handled types, so unhandled types are never delivered.
+ * Events of a type without a handler are acknowledged and skipped.
  * NATS down: it logs once, retries with backoff and resumes where the durable consumer stopped.
  */
 @Injectable()
@@ -143,26 +149,23 @@ export class UserEventsConsumer implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
-    const config = {
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: (this.options.ackWaitMs ?? 30_000) * MS_NS,
-      // Never give up on an event: a failing handler is retried (with backoff) until it succeeds.
-      max_deliver: -1,
-      filter_subjects: this.handledTypes().map((type) => userEventSubject(type, this.options.subjectPrefix)),
-    };
     try {
       await jsm.consumers.info(this.stream(), this.options.durableName);
+      return;
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
-      await jsm.consumers.add(this.stream(), {
-        ...config,
-        durable_name: this.options.durableName,
-        deliver_policy: DeliverPolicy.All,
-      });
-      return;
     }
-    // Existing consumer: the app's handlers may have changed since it was made.
-    await jsm.consumers.update(this.stream(), this.options.durableName, config);
+    await jsm.consumers.add(this.stream(), {
+      durable_name: this.options.durableName,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: (this.options.ackWaitMs ?? 30_000) * MS_NS,
+      deliver_policy: DeliverPolicy.All,
+      // Never give up on an event: a failing handler is retried (with backoff) until it succeeds.
+      max_deliver: -1,
+      // Every event type, filtered here rather than by the server: several filter subjects need
+      // nats-server 2.10, and a filter fixed at creation would miss a handler added later.
+      filter_subject: `${this.options.subjectPrefix ?? USERS_SUBJECT_PREFIX}.>`,
+    });
   }
 
   private async handle(message: JsMsg): Promise<void> {
