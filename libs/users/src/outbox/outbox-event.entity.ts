@@ -13,6 +13,7 @@ import type { UserEventType } from '../events/user-event.js';
 )
 @Index('UQ_outbox_events_event_id', ['eventId'], { unique: true })
 @Index('IDX_outbox_events_pending', ['userId', 'seq'], { where: '"published_at" IS NULL' })
+@Index('IDX_outbox_events_pending_seq', ['seq'], { where: '"published_at" IS NULL' })
 @Index('IDX_outbox_events_published_at', ['publishedAt'], { where: '"published_at" IS NOT NULL' })
 export class OutboxEventEntity {
   /** Insertion order; the relay publishes one user's events in this order. */
