@@ -165,4 +165,30 @@ describe('UsersEventsModule: a durable JetStream consumer with @OnUserEvent hand
       await app.close();
     }
   });
+  it('terminates a message that is not a user event (no retry) and goes on with the next', async () => {
+    const logger = new RecordingLogger();
+    const app = await startConsumer(logger);
+    const handler = app.get(HideDeletedUsers);
+    try {
+      const nc = await connect({ servers: NATS_URL });
+      await jetstream(nc).publish(`${stream.subjectPrefix}.user.deleted`, 'not json');
+      await jetstream(nc).publish(`${stream.subjectPrefix}.user.deleted`, JSON.stringify({ type: 'user.exploded' }));
+      await nc.close();
+      const next = await write('user.deleted', newUserId());
+      await waitUntil(() => handler.calls.length >= 1, 'the handler to see the next event');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(handler.calls).toEqual([[next.event_id, 1, true]]);
+      expect(logger.of('error')).toEqual([
+        expect.stringMatching(
+          new RegExp(`^dropping unreadable message \\d+ on ${stream.subjectPrefix}\\.user\\.deleted$`),
+        ),
+        expect.stringMatching(
+          new RegExp(`^dropping unreadable message \\d+ on ${stream.subjectPrefix}\\.user\\.deleted$`),
+        ),
+      ]);
+      expect(logger.of('warn')).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -133,6 +133,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const published: string[] = [];
     let failure: Error | null = null;
     for (const row of rows) {
+      // Shutting down: what is left goes back to the outbox for the next relay to take.
+      if (this.stopping) break;
       if (!this.connected) {
         failure = new Error('NATS connection lost');
         break;
@@ -150,10 +152,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     await this.repository.markPublished(published);
-    if (failure !== null) {
-      await this.repository.release(rows.slice(published.length).map((row) => row.seq));
-      throw failure;
-    }
+    await this.repository.release(rows.slice(published.length).map((row) => row.seq));
+    if (failure !== null) throw failure;
     return published.length;
   }
 
