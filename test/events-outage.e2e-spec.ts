@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 /* eslint-disable no-restricted-imports -- exported as @users-service/users once issue 9 lands */
-import type { UserEvent } from '../libs/users/src/events/index.js';
 import { OutboxRelay, recordEvent } from '../libs/users/src/outbox/index.js';
+import { OnUserEvent, type UserEvent, UsersEventsModule } from '../libs/users/src/events/index.js';
 /* eslint-enable no-restricted-imports */
 import { OwnNatsServer, readStream } from './support/nats.js';
 import { openOutboxDatabase, type OutboxDatabase, RecordingLogger, waitUntil } from './support/nats-outbox.js';
@@ -141,4 +143,45 @@ describe('the outbox relay when NATS is down or slow', () => {
       await proxy.close();
     }
   });
+  it('a consumer rides out a NATS restart: one warning at most, then it handles what is published after', async () => {
+    @Injectable()
+    class Seen {
+      readonly ids: string[] = [];
+      @OnUserEvent('user.deleted')
+      onDeleted(event: UserEvent): void {
+        this.ids.push(event.event_id);
+      }
+    }
+    const logger = new RecordingLogger();
+    const app = await Test.createTestingModule({
+      imports: [UsersEventsModule.forRoot({ natsUrl: nats.url, durableName: 'outage', logger })],
+      providers: [Seen],
+    }).compile();
+    await app.init();
+    const relay = new OutboxRelay(t.db, {
+      natsUrl: nats.url,
+      pollIntervalMs: 50,
+      backoffMs: { initial: 100, max: 400 },
+    });
+    relay.start();
+    const seen = app.get(Seen);
+    try {
+      const before = (await writeEvents(1)).events;
+      await waitUntil(() => seen.ids.includes(before[0]!.event_id), 'the consumer to see an event before the restart');
+      await nats.stop();
+      await new Promise((r) => setTimeout(r, 500));
+      await nats.start();
+      const after = (await writeEvents(3)).events;
+      await waitUntil(
+        () => after.every((e) => seen.ids.includes(e.event_id)),
+        'the consumer to see events after the restart',
+        45_000,
+      );
+      expect(logger.of('warn').length).toBeLessThanOrEqual(1);
+      expect(logger.of('error')).toEqual([]);
+    } finally {
+      await relay.stop();
+      await app.close();
+    }
+  }, 60_000);
 });
