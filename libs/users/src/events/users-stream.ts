@@ -9,7 +9,7 @@ export interface UsersStreamOptions {
   subjectPrefix?: string;
 }
 
-/** How long JetStream drops a re-published message id: longer than the relay's lease (30 s). */
+/** How long JetStream drops a re-published message id: longer than the relay's lease (about 1 min). */
 const DUPLICATE_WINDOW_NS = 2 * 60 * 1_000_000_000;
 /** How long messages stay on the stream: a consumer may be down this long without losing events. */
 const MAX_AGE_NS = 7 * 24 * 3600 * 1_000_000_000;

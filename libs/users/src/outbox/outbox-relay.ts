@@ -12,6 +12,9 @@ import {
 } from './outbox-relay.options.js';
 import { toUserEvent } from './record-event.js';
 
+/** Time a relay spends publishing one batch at most; the rest of the batch waits for the next claim. */
+const BATCH_BUDGET_MS = 30_000;
+
 /** What `/health/ready` can say about the outbox. */
 export interface OutboxRelayStatus {
   /** Whether a relay runs in this process (NATS_URL is set). */
@@ -127,14 +130,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims one batch, publishes it in order, records the outcome. Returns how many were published. */
   private async publishBatch(): Promise<number> {
     const js = this.js!;
-    // The lease outlives the worst case of this batch, so no other relay takes these rows meanwhile.
-    const leaseMs = this.options.batchSize * this.options.publishTimeoutMs + 30_000;
+    // The lease outlives the batch (its budget plus one last publish), so no other relay takes these
+    // rows meanwhile; and it ends well within JetStream's 2-minute duplicate window, so when this
+    // relay dies between a publish and its mark, the next relay's re-publish is dropped as a duplicate.
+    const leaseMs = BATCH_BUDGET_MS + this.options.publishTimeoutMs + 25_000;
+    const deadline = Date.now() + BATCH_BUDGET_MS;
     const rows = await this.repository.claimBatch(this.options.batchSize, leaseMs);
     const published: string[] = [];
     let failure: Error | null = null;
     for (const row of rows) {
-      // Shutting down: what is left goes back to the outbox for the next relay to take.
-      if (this.stopping) break;
+      // Shutting down, or NATS is slow: what is left goes back to the outbox for the next claim.
+      if (this.stopping || Date.now() > deadline) break;
       if (!this.connected) {
         failure = new Error('NATS connection lost');
         break;
