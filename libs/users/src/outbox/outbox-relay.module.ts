@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { OutboxRelay } from './outbox-relay.js';
+import type { OutboxRelayOptions } from './outbox-relay.options.js';
+
+/**
+ * The outbox relay of the users service: with `natsUrl`, publishes the outbox to NATS JetStream
+ * from application start to shutdown; without it, provides OutboxRelay for its `status()` only
+ * (the rows wait). Needs the TypeORM DataSource of the users database with OUTBOX_ENTITIES.
+ */
+@Module({})
+export class OutboxRelayModule {
+  static forRoot(options: OutboxRelayOptions): DynamicModule {
+    return {
+      module: OutboxRelayModule,
+      providers: [
+        {
+          provide: OutboxRelay,
+          useFactory: (db: DataSource) => new OutboxRelay(db, options),
+          inject: [getDataSourceToken(options.dataSource)],
+        },
+      ],
+      exports: [OutboxRelay],
+    };
+  }
+}
