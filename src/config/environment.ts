@@ -144,6 +144,21 @@ export class Environment {
   @IsString()
   REDIS_KEY_PREFIX = 'users-service:rate-limit:';
 
+  /** NATS server(s) with JetStream for the outbox relay (comma-separated); unset: events wait in the outbox. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
+    message: 'NATS_URL must be a nats:// or tls:// URL, or a comma-separated list of them',
+  })
+  NATS_URL?: string;
+
+  /** Published outbox events are deleted this many hours after publication. */
+  @Transform(toInt)
+  @IsInt({ message: 'OUTBOX_RETENTION_HOURS must be a whole number of hours' })
+  @Min(1)
+  @Max(87_600)
+  OUTBOX_RETENTION_HOURS = 72;
+
   /**
    * Which proxies may set X-Forwarded-For: `false` (none: the client is the TCP peer), a hop count,
    * or a comma-separated list of addresses/CIDRs (or proxy-addr names such as `loopback`).
@@ -181,6 +196,7 @@ const OPTIONAL_VARIABLES = [
   'DELETED_USER_RETENTION_DAYS',
   'LOG_FILE',
   'REDIS_URL',
+  'NATS_URL',
 ];
 
 /** Raised when the environment is invalid; its message names every offending variable. */

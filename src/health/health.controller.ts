@@ -2,9 +2,14 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheckService } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponse, ServiceUnavailableError } from '@users-service/common';
-import { Public } from '@users-service/users';
+import { OutboxRelay, Public } from '@users-service/users';
 import { DatabaseHealthIndicator } from './database.health.js';
-import { HealthResponseDto, LivenessResponseDto } from './health-response.dto.js';
+import {
+  HealthResponseDto,
+  LivenessResponseDto,
+  type OutboxStatusDto,
+  ReadinessResponseDto,
+} from './health-response.dto.js';
 
 /** How long readiness waits for `SELECT 1` before calling the database down. */
 const DATABASE_PING_TIMEOUT_MS = 1500;
@@ -16,6 +21,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly outbox: OutboxRelay,
   ) {}
 
   @Get('live')
@@ -35,7 +41,29 @@ export class HealthController {
     summary: 'Readiness',
     description:
       'Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s. ' +
-      'Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.',
+      'Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. Also reports the outbox of user events ' +
+      '(relay on or off, outage, events waiting), which never makes it fail: requests do not need NATS. ' +
+      'No API key needed.',
+  })
+  @ApiOkResponse({
+    type: ReadinessResponseDto,
+    description: 'The service runs and its database answers.',
+    example: {
+      status: 'ok',
+      database: 'up',
+      outbox: { relay_enabled: true, outage_since: null, pending: 0, oldest_pending_at: null },
+    },
+  })
+  @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError('The database does not answer.'))
+  async getReadiness(): Promise<ReadinessResponseDto> {
+    await this.checkDatabase();
+    return { status: 'ok', database: 'up', outbox: await this.outboxStatus() };
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'Health',
+    description: 'The database part of /health/ready, without the outbox (kept for existing clients).',
   })
   @ApiOkResponse({
     type: HealthResponseDto,
@@ -43,24 +71,38 @@ export class HealthController {
     example: { status: 'ok', database: 'up' },
   })
   @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError('The database does not answer.'))
-  async getReadiness(): Promise<HealthResponseDto> {
+  async getHealth(): Promise<HealthResponseDto> {
+    await this.checkDatabase();
+    return { status: 'ok', database: 'up' };
+  }
+
+  private async checkDatabase(): Promise<void> {
     try {
       await this.health.check([() => this.database.pingCheck('database', DATABASE_PING_TIMEOUT_MS)]);
     } catch {
       throw new ServiceUnavailableError('The database does not answer.');
     }
-    return { status: 'ok', database: 'up' };
   }
 
-  @Get()
-  @ApiOperation({ summary: 'Health', description: 'The same as /health/ready (kept for existing clients).' })
-  @ApiOkResponse({
-    type: HealthResponseDto,
-    description: 'The service runs and its database answers.',
-    example: { status: 'ok', database: 'up' },
-  })
-  @ApiErrorResponse('The database does not answer.', new ServiceUnavailableError('The database does not answer.'))
-  getHealth(): Promise<HealthResponseDto> {
-    return this.getReadiness();
+  /** The outbox's state, or null when it cannot be read within the ping's time (readiness still answers 200). */
+  private async outboxStatus(): Promise<OutboxStatusDto | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), DATABASE_PING_TIMEOUT_MS);
+    });
+    try {
+      const status = await Promise.race([this.outbox.status(), timeout]);
+      if (!status) return null;
+      return {
+        relay_enabled: status.enabled,
+        outage_since: status.outageSince?.toISOString() ?? null,
+        pending: status.pending,
+        oldest_pending_at: status.oldestPendingAt?.toISOString() ?? null,
+      };
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -60,4 +60,5 @@ export {
   type OutboxRelayOptions,
   type OutboxRelayStatus,
   recordEvent,
+  recordEvents,
 } from './outbox/index.js';

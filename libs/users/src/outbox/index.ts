@@ -7,4 +7,4 @@ export { OutboxEventEntity } from './outbox-event.entity.js';
 export { OutboxRelay, type OutboxRelayStatus } from './outbox-relay.js';
 export { OutboxRelayModule } from './outbox-relay.module.js';
 export { type OutboxRelayOptions } from './outbox-relay.options.js';
-export { type NewUserEvent, recordEvent } from './record-event.js';
+export { type NewUserEvent, recordEvent, recordEvents } from './record-event.js';
