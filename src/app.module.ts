@@ -26,7 +26,12 @@ export class AppModule {
           useFactory: (rateLimiter: RateLimiter) => ({ rateLimiter }),
         }),
         // Publishes the outbox to NATS JetStream; without NATS_URL the events wait (and /health/ready says so).
-        OutboxRelayModule.forRoot({ natsUrl: env.NATS_URL ?? null, retentionHours: env.OUTBOX_RETENTION_HOURS }),
+        OutboxRelayModule.forRoot({
+          natsUrl: env.NATS_URL ?? null,
+          stream: env.NATS_STREAM,
+          subjectPrefix: env.NATS_SUBJECT_PREFIX,
+          retentionHours: env.OUTBOX_RETENTION_HOURS,
+        }),
         RetentionModule.forRoot({
           retentionDays: env.DELETED_USER_RETENTION_DAYS ?? null,
           batchSize: env.RETENTION_BATCH_SIZE,

@@ -21,6 +21,8 @@ describe('validateEnvironment', () => {
       RATE_LIMIT_PER_KEY_PER_MINUTE: 600,
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       REDIS_KEY_PREFIX: 'users-service:rate-limit:',
+      NATS_STREAM: 'USERS',
+      NATS_SUBJECT_PREFIX: 'users',
       OUTBOX_RETENTION_HOURS: 72,
       TRUST_PROXY: 'false',
       REQUEST_TIMEOUT_MS: 10_000,

@@ -152,6 +152,18 @@ export class Environment {
   })
   NATS_URL?: string;
 
+  /** The JetStream stream of the user events (created if absent). */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'NATS_STREAM must be a JetStream stream name (letters, digits, _ and -)',
+  })
+  NATS_STREAM = 'USERS';
+
+  /** Events are published on `<prefix>.<type>`, e.g. `users.user.deleted`. */
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+    message: 'NATS_SUBJECT_PREFIX must be NATS subject tokens separated by dots (e.g. users)',
+  })
+  NATS_SUBJECT_PREFIX = 'users';
+
   /** Published outbox events are deleted this many hours after publication. */
   @Transform(toInt)
   @IsInt({ message: 'OUTBOX_RETENTION_HOURS must be a whole number of hours' })
