@@ -23,10 +23,10 @@ describe('deletes over HTTP while NATS is down', () => {
 
   const deletedEventIds = async (userIds: string[]): Promise<string[]> =>
     (
-      (await t.db.query(
+      await t.db.query<Array<{ event_id: string }>>(
         `SELECT event_id::text FROM outbox_events WHERE type = 'user.deleted' AND user_id = ANY($1) ORDER BY seq`,
         [userIds],
-      )) as Array<{ event_id: string }>
+      )
     ).map((r) => r.event_id);
 
   it('50 deletes answer 200 with the usual body, and all 50 user.deleted events arrive once NATS is back', async () => {

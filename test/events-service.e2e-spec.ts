@@ -50,9 +50,9 @@ describe('user events written by the users service', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('trace-delete-1');
-    const [{ deleted_at }] = (await t.db.query('SELECT deleted_at FROM users WHERE id = $1', [user.id])) as [
-      { deleted_at: Date },
-    ];
+    const [{ deleted_at }] = await t.db.query<[{ deleted_at: Date }]>('SELECT deleted_at FROM users WHERE id = $1', [
+      user.id,
+    ]);
     const rows = await outbox(user.id);
     expect(
       rows.map(({ published_at: _, event_id, ...rest }) => ({ ...rest, event_id: UUID_V7.test(event_id) })),
@@ -195,9 +195,9 @@ describe('user events without NATS_URL', () => {
     expect(
       (await t.request(`/v1/user/${user.id}`, { method: 'DELETE', headers: { 'X-API-Key': user.apiKey } })).status,
     ).toBe(200);
-    const [{ occurred_at }] = (await t.db.query(
+    const [{ occurred_at }] = await t.db.query<[{ occurred_at: Date }]>(
       'SELECT min(occurred_at) AS occurred_at FROM outbox_events WHERE published_at IS NULL',
-    )) as [{ occurred_at: Date }];
+    );
     const ready = await t.request('/health/ready');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({

@@ -57,19 +57,17 @@ import { createPostgresDatabase, engine, startTestApp, type TestApp } from './su
   /** The notes of a user as stored: [text, hidden?]. */
   const storedNotes = async (userId: string, db: DataSource = notes!.db): Promise<Array<[string, boolean]>> =>
     (
-      (await db.query('SELECT text, hidden_at FROM notes WHERE user_id = $1 ORDER BY created_at, id', [
-        userId,
-      ])) as Array<{
-        text: string;
-        hidden_at: Date | null;
-      }>
+      await db.query<Array<{ text: string; hidden_at: Date | null }>>(
+        'SELECT text, hidden_at FROM notes WHERE user_id = $1 ORDER BY created_at, id',
+        [userId],
+      )
     ).map((r) => [r.text, r.hidden_at !== null]);
   const eventIdOf = async (userId: string, type: string): Promise<string> =>
     (
-      (await users.db.query('SELECT event_id::text FROM outbox_events WHERE user_id = $1 AND type = $2', [
-        userId,
-        type,
-      ])) as Array<{ event_id: string }>
+      await users.db.query<Array<{ event_id: string }>>(
+        'SELECT event_id::text FROM outbox_events WHERE user_id = $1 AND type = $2',
+        [userId, type],
+      )
     )[0]!.event_id;
 
   beforeAll(async () => {

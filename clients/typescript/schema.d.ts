@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Health
-         * @description The same as /health/ready (kept for existing clients).
+         * @description The database part of /health/ready, without the outbox (kept for existing clients).
          */
         get: operations["getHealth"];
         put?: never;
@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.
+         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. Also reports the outbox of user events (relay on or off, outage, events waiting), which never makes it fail: requests do not need NATS. No API key needed.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -547,6 +547,44 @@ export interface components {
              */
             status: "ok";
         };
+        OutboxStatusDto: {
+            /**
+             * @description Whether this process publishes the outbox (NATS_URL is set).
+             * @example true
+             */
+            relay_enabled: boolean;
+            /**
+             * Format: date-time
+             * @description Since when publishing fails (NATS down or slow); null when it works or the relay is off.
+             * @example null
+             */
+            outage_since: string | null;
+            /**
+             * @description Events written but not yet published.
+             * @example 0
+             */
+            pending: number;
+            /**
+             * Format: date-time
+             * @description When the oldest unpublished event happened; null when none waits.
+             * @example null
+             */
+            oldest_pending_at: string | null;
+        };
+        ReadinessResponseDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok";
+            /**
+             * @example up
+             * @enum {string}
+             */
+            database: "up";
+            /** @description The outbox of user events (docs/events.md); null when its state could not be read in time. */
+            outbox: components["schemas"]["OutboxStatusDto"] | null;
+        };
         RestoreUserResponseDto: {
             /**
              * @example true
@@ -784,10 +822,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "database": "up"
+                     *       "database": "up",
+                     *       "outbox": {
+                     *         "relay_enabled": true,
+                     *         "outage_since": null,
+                     *         "pending": 0,
+                     *         "oldest_pending_at": null
+                     *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["HealthResponseDto"];
+                    "application/json": components["schemas"]["ReadinessResponseDto"];
                 };
             };
             /** @description An unexpected error; its details are in the log under the trace id. */
