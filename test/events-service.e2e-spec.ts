@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RetentionService } from '@users-service/users/retention';
 import { deleteStream, NATS_URL, readStream, uniqueStream } from './support/nats.js';
 import { waitUntil } from './support/nats-outbox.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -26,7 +27,13 @@ describe('user events written by the users service', () => {
   const stream = uniqueStream();
 
   beforeAll(async () => {
-    t = await startTestApp({ NATS_URL, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix });
+    t = await startTestApp({
+      NATS_URL,
+      NATS_STREAM: stream.stream,
+      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+      DELETED_USER_RETENTION_DAYS: '30',
+      RETENTION_SCHEDULE: 'off',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -104,6 +111,19 @@ describe('user events written by the users service', () => {
     expect((await outbox(deleted.id)).map((r) => [r.type, r.actor_user_id, r.trace_id])).toEqual([
       ['user.restored', admin.id, restored.headers.get('x-request-id')],
     ]);
+  });
+
+  it('retention writes user.anonymized for each user it anonymizes, by system, with the run’s trace id', async () => {
+    const old = await t.users.create();
+    const recent = await t.users.create();
+    await t.users.softDelete(old.id, new Date(Date.now() - 31 * 86_400_000));
+    await t.users.softDelete(recent.id, new Date(Date.now() - 29 * 86_400_000));
+    const result = await t.app.get(RetentionService).run();
+    expect(result.anonymized).toBeGreaterThanOrEqual(1);
+    expect((await outbox(old.id)).map((r) => [r.type, r.actor_user_id, r.trace_id])).toEqual([
+      ['user.anonymized', 'system', result.traceId],
+    ]);
+    expect(await outbox(recent.id)).toEqual([]);
   });
 
   it('a delete whose transaction fails at commit, after its outbox row was written, leaves no event (and no change)', async () => {
