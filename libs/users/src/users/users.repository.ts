@@ -5,6 +5,7 @@ import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from '../audit/audit-event.write.js';
 import type { Caller } from '../auth/caller.js';
 import { inTransaction, PreparedStatement } from '../database/prepared-statements.js';
+import type { UserEventType } from '../events/user-event.js';
 import { eventBy, recordEvent, RECORD_USER_EVENTS, userEventValues } from '../outbox/record-event.js';
 import { toUserEntity, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
@@ -138,8 +139,8 @@ export class UsersRepository {
           metadata: { revoked_api_keys: revoked.count },
         }),
       );
-      const events = ['user.deleted', ...Array<'api_key.revoked'>(revoked.count).fill('api_key.revoked')] as const;
-      await RECORD_USER_EVENTS.run(this.db, client, userEventValues([...events], userId, caller));
+      const revokedKeys = Array<UserEventType>(revoked.count).fill('api_key.revoked');
+      await RECORD_USER_EVENTS.run(this.db, client, userEventValues(['user.deleted', ...revokedKeys], userId, caller));
       return true;
     });
   }
