@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 /** The shared NATS JetStream of the machine (CI runs one on 127.0.0.1:4222). */
@@ -25,12 +25,17 @@ export interface StoredMessage {
   seq: number;
 }
 
-/** Every message of a stream, in stream order (the stream must exist). */
+/** Every message of a stream, in stream order; none while the stream does not exist yet (no relay connected). */
 export async function readStream(url: string, stream: string): Promise<StoredMessage[]> {
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
-    const { state } = await jsm.streams.info(stream);
+    const info = await jsm.streams.info(stream).catch((error: unknown) => {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return null;
+      throw error;
+    });
+    if (!info) return [];
+    const { state } = info;
     if (state.messages === 0) return [];
     const consumer = await jetstream(nc).consumers.get(stream);
     const out: StoredMessage[] = [];
