@@ -81,7 +81,7 @@ import { createPostgresDatabase, engine, startTestApp, type TestApp } from './su
       if (notesEngine === 'PostgreSQL') notesDb = await createPostgresDatabase();
       else {
         const dir = mkdtempSync(join(tmpdir(), 'notes-pglite-'));
-        notesDb = { pgliteDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+        notesDb = { pgliteDir: dir, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
       }
       await startNotes();
     });
