@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RateLimiter } from '@users-service/common';
-import { UsersModule } from '@users-service/users';
+import { OutboxRelayModule, UsersModule } from '@users-service/users';
 import { RetentionModule } from '@users-service/users/retention';
 import { buildDataSourceOptions } from './config/data-source.options.js';
 import type { Environment } from './config/environment.js';
@@ -24,6 +24,13 @@ export class AppModule {
           controllers: true,
           inject: [RateLimiter],
           useFactory: (rateLimiter: RateLimiter) => ({ rateLimiter }),
+        }),
+        // Publishes the outbox to NATS JetStream; without NATS_URL the events wait (and /health/ready says so).
+        OutboxRelayModule.forRoot({
+          natsUrl: env.NATS_URL ?? null,
+          stream: env.NATS_STREAM,
+          subjectPrefix: env.NATS_SUBJECT_PREFIX,
+          retentionHours: env.OUTBOX_RETENTION_HOURS,
         }),
         RetentionModule.forRoot({
           retentionDays: env.DELETED_USER_RETENTION_DAYS ?? null,

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Environment, EnvironmentError, readEnvironment } from './config/environment.js';
-import { pgliteDirectoryHolder } from './database/pglite-pool.js';
+import { pgliteDirectoryHolder } from '@users-service/common/pglite';
 import { ShutdownState } from './health/shutdown-state.js';
 
 /**

@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPgliteDriver } from '../src/database/pglite-pool.js';
+import { createPgliteDriver } from '@users-service/common/pglite';
 import { type ChildServer, randomApiKey, startChildServer } from './support/child-server.js';
 import { expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
 import { engine, startTestApp, type TestApp } from './support/test-app.js';
 
-/** The settings src/database/pglite-pool.ts gives PostgreSQL, as `SHOW` prints them. */
+/** The settings libs/common/src/database/pglite-pool.ts gives PostgreSQL, as `SHOW` prints them. */
 const EMBEDDED_SETTINGS = [
   { name: 'shared_buffers', value: '16MB' },
   { name: 'max_connections', value: '1' },

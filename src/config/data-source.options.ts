@@ -1,6 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { USERS_ENTITIES, USERS_MIGRATIONS } from '@users-service/users';
-import { createPgliteDriver } from '../database/pglite-pool.js';
+import { createPgliteDriver } from '@users-service/common/pglite';
 import type { Environment } from './environment.js';
 
 /**

@@ -23,6 +23,9 @@ describe('validateEnvironment', () => {
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       REDIS_KEY_PREFIX: 'users-service:rate-limit:',
       RATE_LIMIT_ON_STORE_FAILURE: 'allow',
+      NATS_STREAM: 'USERS',
+      NATS_SUBJECT_PREFIX: 'users',
+      OUTBOX_RETENTION_HOURS: 72,
       TRUST_PROXY: 'false',
       REQUEST_TIMEOUT_MS: 10_000,
       SHUTDOWN_DRAIN_MS: 5000,
@@ -61,6 +64,24 @@ describe('validateEnvironment', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'BOOTSTRAP_ADMIN_KEY', 'LOG_LEVEL', 'RATE_LIMIT_ON_STORE_FAILURE'])
       expect(message).toContain(name);
     expect(message).not.toContain(secretish);
+  });
+});
+
+describe('the events settings of the environment', () => {
+  it('accepts one or several nats:// and tls:// URLs, and refuses anything else naming NATS_URL', () => {
+    expect(validateEnvironment({ NATS_URL: 'nats://127.0.0.1:4222' }).NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(validateEnvironment({ NATS_URL: 'nats://a:4222,tls://b:4222' }).NATS_URL).toBe('nats://a:4222,tls://b:4222');
+    expect(validateEnvironment({ NATS_URL: '' }).NATS_URL).toBeUndefined();
+    for (const bad of ['http://a:4222', 'nats://a:4222, nats://b', '127.0.0.1:4222'])
+      expect(() => validateEnvironment({ NATS_URL: bad })).toThrow(
+        'NATS_URL: NATS_URL must be a nats:// or tls:// URL, or a comma-separated list of them',
+      );
+  });
+
+  it('takes OUTBOX_RETENTION_HOURS as a whole number of hours, at least 1', () => {
+    expect(validateEnvironment({ OUTBOX_RETENTION_HOURS: '24' }).OUTBOX_RETENTION_HOURS).toBe(24);
+    for (const bad of ['0', '1.5', 'day'])
+      expect(() => validateEnvironment({ OUTBOX_RETENTION_HOURS: bad })).toThrow('OUTBOX_RETENTION_HOURS');
   });
 });
 

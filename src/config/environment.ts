@@ -151,6 +151,33 @@ export class Environment {
   @IsString()
   REDIS_KEY_PREFIX = 'users-service:rate-limit:';
 
+  /** NATS server(s) with JetStream for the outbox relay (comma-separated); unset: events wait in the outbox. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
+    message: 'NATS_URL must be a nats:// or tls:// URL, or a comma-separated list of them',
+  })
+  NATS_URL?: string;
+
+  /** The JetStream stream of the user events (created if absent). */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
+    message: 'NATS_STREAM must be a JetStream stream name (letters, digits, _ and -)',
+  })
+  NATS_STREAM = 'USERS';
+
+  /** Events are published on `<prefix>.<type>`, e.g. `users.user.deleted`. */
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+    message: 'NATS_SUBJECT_PREFIX must be NATS subject tokens separated by dots (e.g. users)',
+  })
+  NATS_SUBJECT_PREFIX = 'users';
+
+  /** Published outbox events are deleted this many hours after publication. */
+  @Transform(toInt)
+  @IsInt({ message: 'OUTBOX_RETENTION_HOURS must be a whole number of hours' })
+  @Min(1)
+  @Max(87_600)
+  OUTBOX_RETENTION_HOURS = 72;
+
   /**
    * What a request gets while the rate-limit counters (Redis) fail: `allow` lets it through
    * uncounted; `deny` answers 503 SERVICE_UNAVAILABLE.
@@ -206,6 +233,7 @@ const OPTIONAL_VARIABLES = [
   'DELETED_USER_RETENTION_DAYS',
   'LOG_FILE',
   'REDIS_URL',
+  'NATS_URL',
 ];
 
 /** Raised when the environment is invalid; its message names every offending variable. */

@@ -12,3 +12,39 @@ export class LivenessResponseDto {
   @ApiProperty({ enum: ['ok'], example: 'ok' })
   status: 'ok';
 }
+
+/** The transactional outbox as readiness sees it: informative, never a reason to fail. */
+export class OutboxStatusDto {
+  @ApiProperty({ description: 'Whether this process publishes the outbox (NATS_URL is set).', example: true })
+  relay_enabled: boolean;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Since when publishing fails (NATS down or slow); null when it works or the relay is off.',
+    example: null,
+  })
+  outage_since: string | null;
+
+  @ApiProperty({ description: 'Events written but not yet published.', example: 0 })
+  pending: number;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the oldest unpublished event happened; null when none waits.',
+    example: null,
+  })
+  oldest_pending_at: string | null;
+}
+
+export class ReadinessResponseDto extends HealthResponseDto {
+  @ApiProperty({
+    type: OutboxStatusDto,
+    nullable: true,
+    description: 'The outbox of user events (docs/events.md); null when its state could not be read in time.',
+  })
+  outbox: OutboxStatusDto | null;
+}

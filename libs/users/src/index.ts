@@ -1,10 +1,11 @@
 import { ApiKeyEntity } from './api-keys/api-key.entity.js';
 import { AuditEventEntity } from './audit/audit-event.entity.js';
 import { USERS_MIGRATIONS } from './migrations/index.js';
+import { OUTBOX_ENTITIES } from './outbox/index.js';
 import { UserEntity } from './users/user.entity.js';
 
 /** Every entity of the users library, for a DataSource's `entities`. */
-export const USERS_ENTITIES = [UserEntity, ApiKeyEntity, AuditEventEntity];
+export const USERS_ENTITIES = [UserEntity, ApiKeyEntity, AuditEventEntity, ...OUTBOX_ENTITIES];
 export { USERS_MIGRATIONS };
 
 export { AdminBootstrapService, BootstrapError, type BootstrapResult } from './users/admin-bootstrap.service.js';
@@ -51,3 +52,13 @@ export {
 } from './users/users.module-definition.js';
 export { UsersRepository } from './users/users.repository.js';
 export { UsersService } from './users/users.service.js';
+export {
+  type NewUserEvent,
+  OutboxEventEntity,
+  OutboxRelay,
+  OutboxRelayModule,
+  type OutboxRelayOptions,
+  type OutboxRelayStatus,
+  recordEvent,
+  recordEvents,
+} from './outbox/index.js';

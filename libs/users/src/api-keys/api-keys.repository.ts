@@ -4,6 +4,7 @@ import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 import { appendAuditEvents } from '../audit/audit-event.write.js';
 import type { Caller } from '../auth/caller.js';
 import { PreparedStatement, withConnection } from '../database/prepared-statements.js';
+import { eventBy, recordEvent } from '../outbox/record-event.js';
 import { UserEntity, type UserRole } from '../users/user.entity.js';
 import { toUserEntity, type UserRow } from '../users/user.row.js';
 import { insertApiKey, type NewApiKey } from '../users/users.repository.js';
@@ -188,6 +189,7 @@ export class ApiKeysRepository {
         targetUserId: userId,
         metadata: { api_key_id: keyId },
       });
+      await recordEvent(manager, eventBy(caller, 'api_key.revoked', userId));
       return 'revoked';
     });
   }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { appendAuditEvents } from '../audit/audit-event.write.js';
 import type { Caller } from '../auth/caller.js';
+import { eventBy, recordEvents } from '../outbox/record-event.js';
 import { UserEntity } from '../users/user.entity.js';
 
 /** Whom retention is due for: deleted, not yet anonymized, deleted more than `days` days ago. */
@@ -74,6 +75,10 @@ export class RetentionRepository {
           targetUserId: id,
           metadata: { retention_days: retentionDays },
         })),
+      );
+      await recordEvents(
+        manager,
+        ids.map((id) => eventBy(caller, 'user.anonymized', id)),
       );
       return ids;
     });

@@ -5,6 +5,8 @@ import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from '../audit/audit-event.write.js';
 import type { Caller } from '../auth/caller.js';
 import { inTransaction, PreparedStatement } from '../database/prepared-statements.js';
+import type { UserEventType } from '../events/user-event.js';
+import { eventBy, recordEvent, RECORD_USER_EVENTS, userEventValues } from '../outbox/record-event.js';
 import { toUserEntity, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
 import { UserEntity, type UserRole } from './user.entity.js';
@@ -106,6 +108,7 @@ export class UsersRepository {
         { action: 'user.created', targetUserId: user.id, metadata: { global_role_id: user.role } },
         { action: 'api_key.created', targetUserId: user.id, metadata: { api_key_id: key.id } },
       );
+      await recordEvent(manager, eventBy(caller, 'user.created', user.id));
       return toUserEntity((inserted.raw as UserRow[])[0]!);
     };
     return manager ? work(manager) : this.db.transaction(work);
@@ -118,7 +121,8 @@ export class UsersRepository {
    * 2. revoke every live key of the user. A later statement takes a fresh snapshot, so it sees a
    *    key whose creation committed while step 1 waited on the user's row (key creation holds a
    *    share lock on the live user row; see ApiKeysRepository.insertForLiveUser);
-   * 3. append `user.deleted` with the number of keys revoked.
+   * 3. append `user.deleted` with the number of keys revoked to the audit log, and `user.deleted`
+   *    and one `api_key.revoked` per revoked key to the outbox (one INSERT).
    * Returns false when no live user had that id.
    */
   softDeleteIfLive(userId: string, caller: Caller): Promise<boolean> {
@@ -135,6 +139,8 @@ export class UsersRepository {
           metadata: { revoked_api_keys: revoked.count },
         }),
       );
+      const revokedKeys = Array<UserEventType>(revoked.count).fill('api_key.revoked');
+      await RECORD_USER_EVENTS.run(this.db, client, userEventValues(['user.deleted', ...revokedKeys], userId, caller));
       return true;
     });
   }
@@ -226,6 +232,7 @@ export class UsersRepository {
         { action: 'user.restored', targetUserId: userId, metadata: { api_key_id: key.id } },
         { action: 'api_key.created', targetUserId: userId, metadata: { api_key_id: key.id } },
       );
+      await recordEvent(manager, eventBy(caller, 'user.restored', userId));
       return toUserEntity(row);
     });
   }
