@@ -95,11 +95,18 @@ const SCRATCH_TSCONFIG = {
     scratchDir = mkdtempSync(join(tmpdir(), 'users-lib-consumer-'));
     const packs = join(scratchDir, 'packs');
     mkdirSync(packs);
-    for (const lib of ['common', 'users']) {
-      execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], {
-        cwd: join(ROOT, 'libs', lib),
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+    try {
+      for (const lib of ['common', 'users']) {
+        execFileSync('npm', ['pack', '--silent', '--pack-destination', packs], {
+          cwd: join(ROOT, 'libs', lib),
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+      }
+    } finally {
+      // Packing builds libs/*/dist. Left there, it would be what `@users-service/*` resolves to: the
+      // next `nest build` keeps the package imports instead of rewriting them to the sources, and the
+      // service would run this build of the libraries, stale as soon as their sources change.
+      for (const lib of ['common', 'users']) rmSync(join(ROOT, 'libs', lib, 'dist'), { recursive: true, force: true });
     }
     writeFileSync(
       join(scratchDir, 'package.json'),
