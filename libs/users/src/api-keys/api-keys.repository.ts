@@ -5,7 +5,7 @@ import { appendAuditEvents } from '../audit/audit-event.write.js';
 import type { Caller } from '../auth/caller.js';
 import { PreparedStatement, withConnection } from '../database/prepared-statements.js';
 import { UserEntity, type UserRole } from '../users/user.entity.js';
-import { toUserEntity, type UserRow } from '../users/user.row.js';
+import { toUserEntity, userColumns, type UserRow } from '../users/user.row.js';
 import { insertApiKey, type NewApiKey } from '../users/users.repository.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 
@@ -54,22 +54,24 @@ function toApiKeyRow(key: ApiKeyEntity): ApiKeyRow {
 
 /**
  * The authentication lookup, on every authenticated request: the key by hash with its user's whole
- * row (`u.*`, under the column names), so GET /v1/user/me needs no second round trip.
+ * row (every column of the entity, named, under its column name), so GET /v1/user/me needs no
+ * second round trip. Named rather than `u.*`: a column that a newer release adds while this one runs
+ * would change the result type of the statement every pooled connection has prepared, and each
+ * would fail once ("cached plan must not change result type").
  */
 const AUTHENTICATE = new PreparedStatement(
-  'users_authenticate_v1',
-  (db) =>
-    db
-      .createQueryBuilder()
-      .select('k.id', 'key_id')
-      .addSelect('k.last_used_at', 'key_last_used_at')
-      .addSelect('u.*')
+  'users_authenticate_v2',
+  (db) => {
+    const query = db.createQueryBuilder().select('k.id', 'key_id').addSelect('k.last_used_at', 'key_last_used_at');
+    for (const { column } of userColumns(db)) query.addSelect(`u.${column}`, column);
+    return query
       .from(ApiKeyEntity, 'k')
       .innerJoin(UserEntity, 'u', 'u.id = k.user_id')
       .where('k.key_hash = :keyHash')
       .andWhere('k.revoked_at IS NULL')
       .andWhere('(k.expires_at IS NULL OR k.expires_at > now())')
-      .andWhere('u.is_active AND NOT u.is_deleted'),
+      .andWhere('u.is_active AND NOT u.is_deleted');
+  },
   ['keyHash'],
 );
 

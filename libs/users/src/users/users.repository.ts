@@ -5,7 +5,7 @@ import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { APPEND_AUDIT_EVENT, appendAuditEvents, auditEventValues } from '../audit/audit-event.write.js';
 import type { Caller } from '../auth/caller.js';
 import { inTransaction, PreparedStatement } from '../database/prepared-statements.js';
-import { toUserEntity, type UserRow } from './user.row.js';
+import { toUserEntity, userColumns, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
 import { UserEntity, type UserRole } from './user.entity.js';
 
@@ -97,7 +97,7 @@ export class UsersRepository {
         .insert()
         .into(UserEntity)
         .values({ id: user.id, email: user.email, globalRoleId: user.role })
-        .returning('*')
+        .returning(userColumns(this.db).map((c) => c.property))
         .execute();
       await insertApiKey(manager, user.id, key);
       await appendAuditEvents(
@@ -191,7 +191,7 @@ export class UsersRepository {
         .update(UserEntity)
         .set({ ...changes, updatedAt: () => 'now()' })
         .where('id = :userId', { userId })
-        .returning('*')
+        .returning(userColumns(this.db).map((c) => c.property))
         .execute();
       await appendAuditEvents(manager, caller, {
         action: 'user.updated',
@@ -215,7 +215,7 @@ export class UsersRepository {
         .update(UserEntity)
         .set({ isDeleted: false, isActive: true, deletedAt: null, deletedBy: null, updatedAt: () => 'now()' })
         .where('id = :userId AND is_deleted = true AND anonymized_at IS NULL', { userId })
-        .returning('*')
+        .returning(userColumns(this.db).map((c) => c.property))
         .execute();
       const row = (restored.raw as UserRow[])[0];
       if (!row) return null;
