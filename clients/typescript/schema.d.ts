@@ -823,9 +823,9 @@ export interface operations {
                 actor_user_id?: string;
                 /** @description Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, `user.anonymized`, `api_key.created`, `api_key.revoked`. */
                 action?: string;
-                /** @description Only events at or after this time (ISO 8601). */
+                /** @description Only events at or after this time (RFC 3339: date, time and offset). */
                 from?: string;
-                /** @description Only events before this time (ISO 8601; exclusive). */
+                /** @description Only events before this time (RFC 3339: date, time and offset; exclusive). */
                 to?: string;
             };
             header?: never;
