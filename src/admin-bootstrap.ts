@@ -1,14 +1,22 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { AdminBootstrapService, type BootstrapResult } from '@users-service/users';
 import type { Environment } from './config/environment.js';
 
 /**
  * Start-up step: with BOOTSTRAP_ADMIN_KEY, make sure an admin holds it; without, give an empty
- * database its first admin and return that admin's key so it can be printed once.
+ * database its first admin and return that admin's key so it can be printed once. Then warns when
+ * no admin is live (all deleted), saying how to make one.
  */
-export function runAdminBootstrap(app: INestApplicationContext, env: Environment): Promise<BootstrapResult> {
+export async function runAdminBootstrap(app: INestApplicationContext, env: Environment): Promise<BootstrapResult> {
   const bootstrap = app.get(AdminBootstrapService);
-  return env.BOOTSTRAP_ADMIN_KEY
-    ? bootstrap.ensureAdminKey(env.BOOTSTRAP_ADMIN_KEY, env.BOOTSTRAP_ADMIN_EMAIL)
-    : bootstrap.ensureFirstAdmin(env.BOOTSTRAP_ADMIN_EMAIL);
+  const result = env.BOOTSTRAP_ADMIN_KEY
+    ? await bootstrap.ensureAdminKey(env.BOOTSTRAP_ADMIN_KEY, env.BOOTSTRAP_ADMIN_EMAIL)
+    : await bootstrap.ensureFirstAdmin(env.BOOTSTRAP_ADMIN_EMAIL);
+  if (!(await bootstrap.liveAdminExists())) {
+    new Logger('AdminBootstrap').warn(
+      'No live admin exists, so nobody can create users. To make one, set BOOTSTRAP_ADMIN_KEY to a new key ' +
+        '(ak_ and 32 to 64 letters or digits) and BOOTSTRAP_ADMIN_EMAIL to its e-mail address, and restart.',
+    );
+  }
+  return result;
 }

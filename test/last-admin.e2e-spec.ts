@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectEnvelope, type ExpectedError } from './support/envelope.js';
+import { readFileSync } from 'node:fs';
+import { runAdminBootstrap } from '../src/admin-bootstrap.js';
+import { validateEnvironment } from '../src/config/environment.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+
+const NO_ADMIN_WARNING =
+  'No live admin exists, so nobody can create users. To make one, set BOOTSTRAP_ADMIN_KEY to a new key ' +
+  '(ak_ and 32 to 64 letters or digits) and BOOTSTRAP_ADMIN_EMAIL to its e-mail address, and restart.';
 
 const LAST_ADMIN: ExpectedError = {
   status: 409,
@@ -64,5 +71,25 @@ describe('the last live admin', () => {
       expect(statuses).toEqual([200, 409]);
       expect(await liveAdmins()).toHaveLength(1);
     }
+  });
+
+  it('start-up says when no live admin exists and how to make one, and only then', async () => {
+    const env = validateEnvironment({ NODE_ENV: 'test', PGLITE_DIR: 'memory://' });
+    /** Pino writes to the file asynchronously: give the last line a moment. */
+    const warnings = async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      return readFileSync(t.logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('No live admin'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
+    };
+    const admin = await t.users.admin();
+    await runAdminBootstrap(t.app, env);
+    expect(await warnings()).toEqual([]);
+
+    await removeAdmins();
+    await runAdminBootstrap(t.app, env);
+    expect(await warnings()).toEqual([expect.objectContaining({ level: 40, msg: NO_ADMIN_WARNING })]);
+    expect(admin.id).toMatch(/^usr_/);
   });
 });

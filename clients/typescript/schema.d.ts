@@ -216,7 +216,7 @@ export interface paths {
          *
          *     Performs a soft delete on a user account by setting `is_deleted` and `is_active` flags. The user will no longer appear in active user lists, but their data is preserved for audit and compliance purposes.
          *
-         *     **Access Control:** Users can only delete their own account. Attempting to delete another user's account will result in a 403 error.
+         *     **Access Control:** Users can only delete their own account. Attempting to delete another user's account will result in a 403 error. The last live admin cannot delete their own account (409 `LAST_ADMIN`).
          */
         delete: operations["deleteUser"];
         options?: never;
@@ -1875,6 +1875,15 @@ export interface operations {
             };
             /** @description The user is already deleted (for instance by a concurrent request). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller is the last live admin: create another admin (`POST /v1/user` with `global_role_id: role_admin`) first. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ export {
   InsufficientPermissionsError,
   InternalError,
   InvalidApiKeyError,
+  LastAdminError,
   LastApiKeyError,
   PayloadTooLargeError,
   RateLimitExceededError,

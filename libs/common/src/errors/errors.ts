@@ -114,6 +114,18 @@ export class LastApiKeyError extends AppError {
   }
 }
 
+export class LastAdminError extends AppError {
+  constructor() {
+    super({
+      code: 'LAST_ADMIN',
+      status: 409,
+      type: 'client_error',
+      message: 'This is the last admin account. Create another admin before deleting it.',
+      systemMessage: 'Deleting this account would leave no live admin, and nobody could create users.',
+    });
+  }
+}
+
 export class UserAnonymizedError extends AppError {
   constructor() {
     super({

@@ -28,6 +28,9 @@ export interface ProfileUpdate {
   changedFields: string[];
 }
 
+/** What a soft delete did: deleted, found no live user, or refused to remove the last live admin. */
+export type SoftDeleteOutcome = 'deleted' | 'not_found' | 'last_admin';
+
 export interface NewApiKey {
   id: string;
   keyHash: string;
@@ -46,6 +49,28 @@ export async function insertApiKey(manager: EntityManager, userId: string, key: 
     .updateEntity(false)
     .execute();
 }
+
+/**
+ * Step 0 of the soft delete of a user who may be an admin: when the user is a live admin, locks
+ * every live admin row (in id order, so two of these cannot deadlock) and returns their ids; else
+ * returns nothing. Of two admins deleting themselves at once, the second waits here until the
+ * first commits, then no longer sees the first's row (FOR UPDATE re-checks a row it waited on).
+ */
+const LOCK_LIVE_ADMINS = new PreparedStatement(
+  'users_soft_delete_lock_admins_v1',
+  (db) =>
+    db
+      .createQueryBuilder()
+      .select('a.id', 'id')
+      .from(UserEntity, 'a')
+      .where("a.global_role_id = 'role_admin' AND a.is_deleted = false")
+      .andWhere(
+        "EXISTS (SELECT 1 FROM users t WHERE t.id = :userId AND t.global_role_id = 'role_admin' AND t.is_deleted = false)",
+      )
+      .orderBy('a.id')
+      .setLock('pessimistic_write'),
+  ['userId'],
+);
 
 /** Step 1 of the soft delete: flags a live user deleted; matches no row when it is not live. */
 const SOFT_DELETE_USER = new PreparedStatement(
@@ -112,19 +137,24 @@ export class UsersRepository {
   }
 
   /**
-   * The soft delete, one READ COMMITTED transaction of three statements:
+   * The soft delete, one READ COMMITTED transaction of three statements (four when the user may be
+   * an admin: first the live admins are locked, and the last one is not deleted):
    * 1. flag the user deleted only if it is still live (a conditional UPDATE, so of N concurrent
    *    deletes exactly one matches; the others wait on the row, then match nothing);
    * 2. revoke every live key of the user. A later statement takes a fresh snapshot, so it sees a
    *    key whose creation committed while step 1 waited on the user's row (key creation holds a
    *    share lock on the live user row; see ApiKeysRepository.insertForLiveUser);
    * 3. append `user.deleted` with the number of keys revoked.
-   * Returns false when no live user had that id.
+   * A member deleting their own account (the hot path) is known not to be an admin: no step 0.
    */
-  softDeleteIfLive(userId: string, caller: Caller): Promise<boolean> {
+  softDeleteIfLive(userId: string, caller: Caller): Promise<SoftDeleteOutcome> {
     return inTransaction(this.db, async (client) => {
+      if (caller.role === 'role_admin' || caller.userId !== userId) {
+        const { rows } = await LOCK_LIVE_ADMINS.run<{ id: string }>(this.db, client, { userId });
+        if (rows.length === 1 && rows[0]!.id === userId) return 'last_admin';
+      }
       const deleted = await SOFT_DELETE_USER.run(this.db, client, { userId, actor: caller.userId });
-      if (deleted.count === 0) return false;
+      if (deleted.count === 0) return 'not_found';
       const revoked = await REVOKE_USER_KEYS.run(this.db, client, { userId });
       await APPEND_AUDIT_EVENT.run(
         this.db,
@@ -135,7 +165,7 @@ export class UsersRepository {
           metadata: { revoked_api_keys: revoked.count },
         }),
       );
-      return true;
+      return 'deleted';
     });
   }
 
@@ -233,6 +263,11 @@ export class UsersRepository {
   /** The live user with this e-mail, if any (`manager`: inside the caller's transaction). */
   findLiveByEmail(email: string, manager: EntityManager = this.db.manager): Promise<UserEntity | null> {
     return manager.getRepository(UserEntity).findOneBy({ email, isDeleted: false });
+  }
+
+  /** How many admins are live (not deleted). */
+  countLiveAdmins(): Promise<number> {
+    return this.db.getRepository(UserEntity).countBy({ globalRoleId: 'role_admin', isDeleted: false });
   }
 
   countAll(manager: EntityManager = this.db.manager): Promise<number> {
