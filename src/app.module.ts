@@ -23,7 +23,7 @@ export class AppModule {
           globalGuard: true,
           controllers: true,
           inject: [RateLimiter],
-          useFactory: (rateLimiter: RateLimiter) => ({ rateLimiter }),
+          useFactory: (rateLimiter: RateLimiter) => ({ rateLimiter, maxApiKeysPerUser: env.MAX_API_KEYS_PER_USER }),
         }),
         RetentionModule.forRoot({
           retentionDays: env.DELETED_USER_RETENTION_DAYS ?? null,

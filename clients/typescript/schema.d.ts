@@ -117,7 +117,7 @@ export interface paths {
         };
         /**
          * List my API keys
-         * @description The caller's keys, oldest first, revoked and expired ones included. Never a secret or a hash.
+         * @description The caller's keys, oldest first (`created_at`, then `id`), revoked and expired ones included, as a bare JSON array; the total across pages is in the `X-Total-Count` header. Never a secret or a hash.
          */
         get: operations["listApiKeys"];
         put?: never;
@@ -1169,16 +1169,23 @@ export interface operations {
     };
     listApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description How many items to skip. */
+                skip?: number;
+                /** @description How many items to return, at most 100. */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The caller's keys. */
+            /** @description One page of API keys, as a bare JSON array. */
             200: {
                 headers: {
+                    /** @description How many API keys match the filters, across all pages. */
+                    "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1200,6 +1207,15 @@ export interface operations {
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A query parameter breaks its rule (e.g. `limit` above 100). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1282,6 +1298,15 @@ export interface operations {
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller already holds MAX_API_KEYS_PER_USER live keys (20 by default). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

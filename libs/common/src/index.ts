@@ -1,6 +1,7 @@
 export { AppError, type AppErrorOptions, type ErrorType } from './errors/app-error.js';
 export { type ErrorEnvelope, isoSeconds, toErrorEnvelope } from './errors/error-envelope.js';
 export {
+  ApiKeyLimitReachedError,
   ApiKeyNotFoundError,
   AuthenticationRequiredError,
   BadRequestError,

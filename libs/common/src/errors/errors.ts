@@ -114,6 +114,18 @@ export class LastApiKeyError extends AppError {
   }
 }
 
+export class ApiKeyLimitReachedError extends AppError {
+  constructor(limit: number) {
+    super({
+      code: 'API_KEY_LIMIT_REACHED',
+      status: 409,
+      type: 'client_error',
+      message: `You already have ${limit} active API keys. Revoke one before creating another.`,
+      systemMessage: `MAX_API_KEYS_PER_USER is ${limit}.`,
+    });
+  }
+}
+
 export class LastAdminError extends AppError {
   constructor() {
     super({

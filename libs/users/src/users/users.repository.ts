@@ -143,7 +143,7 @@ export class UsersRepository {
    *    deletes exactly one matches; the others wait on the row, then match nothing);
    * 2. revoke every live key of the user. A later statement takes a fresh snapshot, so it sees a
    *    key whose creation committed while step 1 waited on the user's row (key creation holds a
-   *    share lock on the live user row; see ApiKeysRepository.insertForLiveUser);
+   *    lock on the live user row; see ApiKeysRepository.insertForLiveUser);
    * 3. append `user.deleted` with the number of keys revoked.
    * A member deleting their own account (the hot path) is known not to be an admin: no step 0.
    */
