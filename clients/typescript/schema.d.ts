@@ -424,7 +424,7 @@ export interface components {
         };
         CreateUserDto: {
             /**
-             * @description Stored lower-cased; unique among users that are not deleted.
+             * @description Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that are not deleted, so two spellings of one address are one account.
              * @example ada@example.com
              */
             email: string;
