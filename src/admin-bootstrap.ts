@@ -6,7 +6,7 @@ import type { Environment } from './config/environment.js';
  * Start-up step: with BOOTSTRAP_ADMIN_KEY, make sure an admin holds it; without, give an empty
  * database its first admin and return that admin's key so it can be printed once. A bootstrap key
  * an operator has since revoked (or whose admin was deleted) stays revoked: one warning, and the
- * service starts.
+ * service starts. Otherwise it warns when no admin is live (all deleted), saying how to make one.
  */
 export async function runAdminBootstrap(app: INestApplicationContext, env: Environment): Promise<BootstrapResult> {
   const bootstrap = app.get(AdminBootstrapService);
@@ -15,6 +15,11 @@ export async function runAdminBootstrap(app: INestApplicationContext, env: Envir
     : await bootstrap.ensureFirstAdmin(env.BOOTSTRAP_ADMIN_EMAIL);
   if (result.outcome === 'key-unusable') {
     new Logger('AdminBootstrap').warn(BOOTSTRAP_KEY_UNUSABLE);
+  } else if (!(await bootstrap.liveAdminExists())) {
+    new Logger('AdminBootstrap').warn(
+      'No live admin exists, so nobody can create users. To make one, set BOOTSTRAP_ADMIN_KEY to a new key ' +
+        '(ak_ and 32 to 64 letters or digits) and BOOTSTRAP_ADMIN_EMAIL to its e-mail address, and restart.',
+    );
   }
   return result;
 }

@@ -83,6 +83,10 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
       resolveTraceId(request.headers[TRACE_ID_HEADER]),
     logController: new LogController({ requestIdLogLabel: 'trace_id' }),
     bodyLimit: env.BODY_LIMIT_BYTES,
+    // Fastify's default (100) turns a longer path parameter into a 400 no route documents. An id of
+    // any length a request line can carry (Node caps the header block at 16 KiB) must reach the
+    // route, which answers it like any other id that is not the caller's (403) or names nothing (404).
+    routerOptions: { maxParamLength: 16 * 1024 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,

@@ -23,7 +23,7 @@ export class AppModule {
           globalGuard: true,
           controllers: true,
           inject: [RateLimiter],
-          useFactory: (rateLimiter: RateLimiter) => ({ rateLimiter }),
+          useFactory: (rateLimiter: RateLimiter) => ({ rateLimiter, maxApiKeysPerUser: env.MAX_API_KEYS_PER_USER }),
         }),
         // Publishes the outbox to NATS JetStream; without NATS_URL the events wait (and /health/ready says so).
         OutboxRelayModule.forRoot({

@@ -71,7 +71,7 @@ describe('DELETE /v1/user/{user_id} through the real HTTP stack', () => {
 
   it("answers the seed's exact 404 when the conditional UPDATE matched no live row", async () => {
     sut.apiKeys.authenticate.mockResolvedValue(sut.member);
-    sut.users.softDeleteIfLive.mockResolvedValue(false);
+    sut.users.softDeleteIfLive.mockResolvedValue('not_found');
     const response = await del('usr_member', { 'x-api-key': key, 'x-request-id': 'req_abc123xyz' });
     expect(response.statusCode).toBe(404);
     expect(response.headers['x-request-id']).toBe('req_abc123xyz');

@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Health
-         * @description The same as /health/ready (kept for existing clients).
+         * @description The database part of /health/ready, without the outbox (kept for existing clients).
          */
         get: operations["getHealth"];
         put?: never;
@@ -53,7 +53,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s (checked at most once a second), and the service is not shutting down. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. No API key needed.
+         * @description Whether the service can serve requests now: the database answers `SELECT 1` within 1.5 s (checked at most once a second), and the service is not shutting down. Otherwise 503 SERVICE_UNAVAILABLE in the error envelope. Also reports the outbox of user events (relay on or off, outage, events waiting), which never makes it fail: requests do not need NATS. No API key needed.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -117,7 +117,7 @@ export interface paths {
         };
         /**
          * List my API keys
-         * @description The caller's keys, oldest first, revoked and expired ones included. Never a secret or a hash.
+         * @description The caller's keys, oldest first (`created_at`, then `id`), revoked and expired ones included, as a bare JSON array; the total across pages is in the `X-Total-Count` header. Never a secret or a hash.
          */
         get: operations["listApiKeys"];
         put?: never;
@@ -216,7 +216,7 @@ export interface paths {
          *
          *     Performs a soft delete on a user account by setting `is_deleted` and `is_active` flags. The user will no longer appear in active user lists, but their data is preserved for audit and compliance purposes.
          *
-         *     **Access Control:** Users can only delete their own account. Attempting to delete another user's account will result in a 403 error.
+         *     **Access Control:** Users can only delete their own account. Attempting to delete another user's account will result in a 403 error. The last live admin cannot delete their own account (409 `LAST_ADMIN`).
          */
         delete: operations["deleteUser"];
         options?: never;
@@ -424,7 +424,7 @@ export interface components {
         };
         CreateUserDto: {
             /**
-             * @description Stored lower-cased; unique among users that are not deleted.
+             * @description Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that are not deleted, so two spellings of one address are one account.
              * @example ada@example.com
              */
             email: string;
@@ -546,6 +546,44 @@ export interface components {
              * @enum {string}
              */
             status: "ok";
+        };
+        OutboxStatusDto: {
+            /**
+             * @description Whether this process publishes the outbox (NATS_URL is set).
+             * @example true
+             */
+            relay_enabled: boolean;
+            /**
+             * Format: date-time
+             * @description Since when publishing fails (NATS down or slow); null when it works or the relay is off.
+             * @example null
+             */
+            outage_since: string | null;
+            /**
+             * @description Events written but not yet published.
+             * @example 0
+             */
+            pending: number;
+            /**
+             * Format: date-time
+             * @description When the oldest unpublished event happened; null when none waits.
+             * @example null
+             */
+            oldest_pending_at: string | null;
+        };
+        ReadinessResponseDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok";
+            /**
+             * @example up
+             * @enum {string}
+             */
+            database: "up";
+            /** @description The outbox of user events (docs/events.md); null when its state could not be read in time. */
+            outbox: components["schemas"]["OutboxStatusDto"] | null;
         };
         RestoreUserResponseDto: {
             /**
@@ -721,7 +759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description The database does not answer. */
+            /** @description The database does not answer, or the service is shutting down. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -784,10 +822,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "status": "ok",
-                     *       "database": "up"
+                     *       "database": "up",
+                     *       "outbox": {
+                     *         "relay_enabled": true,
+                     *         "outage_since": null,
+                     *         "pending": 0,
+                     *         "oldest_pending_at": null
+                     *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["HealthResponseDto"];
+                    "application/json": components["schemas"]["ReadinessResponseDto"];
                 };
             };
             /** @description An unexpected error; its details are in the log under the trace id. */
@@ -823,9 +867,9 @@ export interface operations {
                 actor_user_id?: string;
                 /** @description Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, `user.anonymized`, `api_key.created`, `api_key.revoked`. */
                 action?: string;
-                /** @description Only events at or after this time (ISO 8601). */
+                /** @description Only events at or after this time (RFC 3339: date, time and offset). */
                 from?: string;
-                /** @description Only events before this time (ISO 8601; exclusive). */
+                /** @description Only events before this time (RFC 3339: date, time and offset; exclusive). */
                 to?: string;
             };
             header?: never;
@@ -1169,16 +1213,23 @@ export interface operations {
     };
     listApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description How many items to skip. */
+                skip?: number;
+                /** @description How many items to return, at most 100. */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The caller's keys. */
+            /** @description One page of API keys, as a bare JSON array. */
             200: {
                 headers: {
+                    /** @description How many API keys match the filters, across all pages. */
+                    "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1200,6 +1251,15 @@ export interface operations {
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A query parameter breaks its rule (e.g. `limit` above 100). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1282,6 +1342,15 @@ export interface operations {
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller already holds MAX_API_KEYS_PER_USER live keys (20 by default). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1875,6 +1944,15 @@ export interface operations {
             };
             /** @description The user is already deleted (for instance by a concurrent request). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The caller is the last live admin: create another admin (`POST /v1/user` with `global_role_id: role_admin`) first. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,7 @@ describe('validateEnvironment', () => {
       RETENTION_SCHEDULE: '17 * * * *',
       RETENTION_BATCH_SIZE: 500,
       RATE_LIMIT_PER_KEY_PER_MINUTE: 600,
+      MAX_API_KEYS_PER_USER: 20,
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       REDIS_KEY_PREFIX: 'users-service:rate-limit:',
       RATE_LIMIT_ON_STORE_FAILURE: 'allow',

@@ -137,6 +137,13 @@ export class Environment {
   @Max(1_000_000_000)
   RATE_LIMIT_PER_KEY_PER_MINUTE = 600;
 
+  /** How many live API keys one user may hold; creating one more is 409 API_KEY_LIMIT_REACHED. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  MAX_API_KEYS_PER_USER = 20;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -1,6 +1,7 @@
 export { AppError, type AppErrorOptions, type ErrorType } from './errors/app-error.js';
 export { type ErrorEnvelope, isoSeconds, toErrorEnvelope } from './errors/error-envelope.js';
 export {
+  ApiKeyLimitReachedError,
   ApiKeyNotFoundError,
   AuthenticationRequiredError,
   BadRequestError,
@@ -10,6 +11,7 @@ export {
   InternalError,
   InvalidApiKeyError,
   InvalidJsonError,
+  LastAdminError,
   LastApiKeyError,
   PayloadTooLargeError,
   RateLimitExceededError,

@@ -130,6 +130,30 @@ export class LastApiKeyError extends AppError {
   }
 }
 
+export class ApiKeyLimitReachedError extends AppError {
+  constructor(limit: number) {
+    super({
+      code: 'API_KEY_LIMIT_REACHED',
+      status: 409,
+      type: 'client_error',
+      message: `You already have ${limit} active API keys. Revoke one before creating another.`,
+      systemMessage: `MAX_API_KEYS_PER_USER is ${limit}.`,
+    });
+  }
+}
+
+export class LastAdminError extends AppError {
+  constructor() {
+    super({
+      code: 'LAST_ADMIN',
+      status: 409,
+      type: 'client_error',
+      message: 'This is the last admin account. Create another admin before deleting it.',
+      systemMessage: 'Deleting this account would leave no live admin, and nobody could create users.',
+    });
+  }
+}
+
 export class UserAnonymizedError extends AppError {
   constructor() {
     super({

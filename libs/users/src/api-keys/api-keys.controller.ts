@@ -1,6 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponse, ApiKeyNotFoundError, LastApiKeyError, ValidationError } from '@users-service/common';
+import {
+  ApiErrorResponse,
+  ApiKeyLimitReachedError,
+  ApiKeyNotFoundError,
+  LastApiKeyError,
+  type Page,
+  ValidationError,
+} from '@users-service/common';
+import { PageQueryDto } from '../users/dto/list-users-query.dto.js';
+import { PagedResponse } from '../users/dto/paged-response.decorator.js';
 import type { Caller } from '../auth/caller.js';
 import { ApiKeyAuth } from '../auth/api-key-auth.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -56,6 +65,10 @@ export class ApiKeysController {
     'The body breaks a field rule or has an unknown field.',
     new ValidationError([{ field: 'expires_at', rule: 'isFuture', message: 'expires_at must be in the future' }]),
   )
+  @ApiErrorResponse(
+    'The caller already holds MAX_API_KEYS_PER_USER live keys (20 by default).',
+    new ApiKeyLimitReachedError(20),
+  )
   createApiKey(@Body() dto: CreateApiKeyDto, @CurrentUser() caller: Caller): Promise<CreateApiKeyResponseDto> {
     return this.apiKeys.createForCaller(dto, caller);
   }
@@ -63,11 +76,17 @@ export class ApiKeysController {
   @Get()
   @ApiOperation({
     summary: 'List my API keys',
-    description: "The caller's keys, oldest first, revoked and expired ones included. Never a secret or a hash.",
+    description:
+      "The caller's keys, oldest first (`created_at`, then `id`), revoked and expired ones included, as a bare " +
+      'JSON array; the total across pages is in the `X-Total-Count` header. Never a secret or a hash.',
   })
-  @ApiOkResponse({ type: [ApiKeyResponseDto], description: "The caller's keys.", example: [KEY_EXAMPLE] })
-  listApiKeys(@CurrentUser() caller: Caller): Promise<ApiKeyResponseDto[]> {
-    return this.apiKeys.listForCaller(caller);
+  @PagedResponse(ApiKeyResponseDto, 'API keys', KEY_EXAMPLE)
+  @ApiErrorResponse(
+    'A query parameter breaks its rule (e.g. `limit` above 100).',
+    new ValidationError([{ field: 'limit', rule: 'max', message: 'limit must not be greater than 100' }]),
+  )
+  listApiKeys(@Query() query: PageQueryDto, @CurrentUser() caller: Caller): Promise<Page<ApiKeyResponseDto>> {
+    return this.apiKeys.listForCaller(query, caller);
   }
 
   @Delete(':key_id')

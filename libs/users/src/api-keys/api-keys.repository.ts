@@ -6,7 +6,7 @@ import type { Caller } from '../auth/caller.js';
 import { PreparedStatement, withConnection } from '../database/prepared-statements.js';
 import { eventBy, recordEvent } from '../outbox/record-event.js';
 import { UserEntity, type UserRole } from '../users/user.entity.js';
-import { toUserEntity, type UserRow } from '../users/user.row.js';
+import { toUserEntity, userColumns, type UserRow } from '../users/user.row.js';
 import { insertApiKey, type NewApiKey } from '../users/users.repository.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 
@@ -41,6 +41,9 @@ export interface ApiKeyRow {
 
 export type RevokeOutcome = 'revoked' | 'not_found' | 'last_key';
 
+/** What asking for a new key did: the key, or why not. */
+export type InsertOutcome = ApiKeyRow | 'not_found' | 'limit_reached';
+
 function toApiKeyRow(key: ApiKeyEntity): ApiKeyRow {
   return {
     id: key.id,
@@ -55,22 +58,24 @@ function toApiKeyRow(key: ApiKeyEntity): ApiKeyRow {
 
 /**
  * The authentication lookup, on every authenticated request: the key by hash with its user's whole
- * row (`u.*`, under the column names), so GET /v1/user/me needs no second round trip.
+ * row (every column of the entity, named, under its column name), so GET /v1/user/me needs no
+ * second round trip. Named rather than `u.*`: a column that a newer release adds while this one runs
+ * would change the result type of the statement every pooled connection has prepared, and each
+ * would fail once ("cached plan must not change result type").
  */
 const AUTHENTICATE = new PreparedStatement(
-  'users_authenticate_v1',
-  (db) =>
-    db
-      .createQueryBuilder()
-      .select('k.id', 'key_id')
-      .addSelect('k.last_used_at', 'key_last_used_at')
-      .addSelect('u.*')
+  'users_authenticate_v2',
+  (db) => {
+    const query = db.createQueryBuilder().select('k.id', 'key_id').addSelect('k.last_used_at', 'key_last_used_at');
+    for (const { column } of userColumns(db)) query.addSelect(`u.${column}`, column);
+    return query
       .from(ApiKeyEntity, 'k')
       .innerJoin(UserEntity, 'u', 'u.id = k.user_id')
       .where('k.key_hash = :keyHash')
       .andWhere('k.revoked_at IS NULL')
       .andWhere('(k.expires_at IS NULL OR k.expires_at > now())')
-      .andWhere('u.is_active AND NOT u.is_deleted'),
+      .andWhere('u.is_active AND NOT u.is_deleted');
+  },
   ['keyHash'],
 );
 
@@ -129,34 +134,46 @@ export class ApiKeysRepository {
   }
 
   /**
-   * Adds a key to a user that is still live and appends `api_key.created`, in one transaction that
-   * first share-locks the live user row (`FOR SHARE`). That lock conflicts with the soft delete's
-   * UPDATE of the row, so a concurrent delete either comes first (the row is no longer live: no
-   * key, null) or waits for this transaction to commit, and then its later revoke statement sees
-   * the new key and revokes it with the others.
+   * Adds a key to a user that is still live and holds fewer than `maxLive` live keys, and appends
+   * `api_key.created`, in one transaction that first locks the live user row (`FOR NO KEY
+   * UPDATE`). That lock conflicts with the soft delete's UPDATE of the row, so a concurrent delete
+   * either comes first (the row is no longer live: no key) or waits for this transaction to commit,
+   * and then its later revoke statement sees the new key and revokes it with the others. It also
+   * conflicts with itself and with a revocation, so concurrent creations for one user count the
+   * live keys one after the other and never pass the cap together.
    */
-  insertForLiveUser(userId: string, key: NewApiKey, caller: Caller): Promise<ApiKeyRow | null> {
+  insertForLiveUser(userId: string, key: NewApiKey, caller: Caller, maxLive: number): Promise<InsertOutcome> {
     return this.db.transaction(async (manager) => {
       const owner = await manager
         .getRepository(UserEntity)
         .createQueryBuilder('u')
         .select('u.id')
         .where('u.id = :userId AND u.is_deleted = false', { userId })
-        .setLock('pessimistic_read')
+        .setLock('for_no_key_update')
         .getOne();
-      if (!owner) return null;
+      if (!owner) return 'not_found';
+      const live = await manager
+        .getRepository(ApiKeyEntity)
+        .createQueryBuilder('k')
+        .where('k.user_id = :userId AND k.revoked_at IS NULL', { userId })
+        .andWhere('(k.expires_at IS NULL OR k.expires_at > now())')
+        .getCount();
+      if (live >= maxLive) return 'limit_reached';
       await this.insert(userId, key, caller, manager);
       const row = await manager.getRepository(ApiKeyEntity).findOneByOrFail({ id: key.id });
       return toApiKeyRow(row);
     });
   }
 
-  /** Every key of a user, revoked and expired ones included, oldest first. */
-  async listForUser(userId: string): Promise<ApiKeyRow[]> {
-    const keys = await this.db
-      .getRepository(ApiKeyEntity)
-      .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    return keys.map(toApiKeyRow);
+  /** One page of a user's keys, revoked and expired ones included, oldest first, and the total. */
+  async listPageForUser(userId: string, skip: number, limit: number): Promise<{ keys: ApiKeyRow[]; total: number }> {
+    const [keys, total] = await this.db.getRepository(ApiKeyEntity).findAndCount({
+      where: { userId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip,
+      take: limit,
+    });
+    return { keys: keys.map(toApiKeyRow), total };
   }
 
   /**

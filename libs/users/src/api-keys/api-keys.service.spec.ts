@@ -1,5 +1,10 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { ApiKeyNotFoundError, LastApiKeyError, UserNotFoundError } from '@users-service/common';
+import {
+  ApiKeyLimitReachedError,
+  ApiKeyNotFoundError,
+  LastApiKeyError,
+  UserNotFoundError,
+} from '@users-service/common';
 import type { Caller } from '../auth/caller.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
@@ -20,12 +25,12 @@ const caller: Caller = {
 function createSut() {
   const repository = {
     insertForLiveUser: jest.fn<ApiKeysRepository['insertForLiveUser']>(),
-    listForUser: jest.fn<ApiKeysRepository['listForUser']>(),
+    listPageForUser: jest.fn<ApiKeysRepository['listPageForUser']>(),
     revokeForUser: jest.fn<ApiKeysRepository['revokeForUser']>(),
     findPrincipalByHash: jest.fn<ApiKeysRepository['findPrincipalByHash']>(),
     touchLastUsed: jest.fn<ApiKeysRepository['touchLastUsed']>().mockResolvedValue(undefined),
   };
-  const sut = new ApiKeysService(repository as unknown as ApiKeysRepository);
+  const sut = new ApiKeysService(repository as unknown as ApiKeysRepository, { maxApiKeysPerUser: 3 });
   return { sut, repository };
 }
 
@@ -58,8 +63,15 @@ describe('ApiKeysService', () => {
 
   it('answers 404 when the caller was deleted before the key could be added', async () => {
     const { sut, repository } = createSut();
-    repository.insertForLiveUser.mockResolvedValue(null);
+    repository.insertForLiveUser.mockResolvedValue('not_found');
     await expect(sut.createForCaller({}, caller)).rejects.toBeInstanceOf(UserNotFoundError);
+  });
+
+  it('answers 409 when the caller holds the most live keys allowed, passing the cap to the locked count', async () => {
+    const { sut, repository } = createSut();
+    repository.insertForLiveUser.mockResolvedValue('limit_reached');
+    await expect(sut.createForCaller({}, caller)).rejects.toBeInstanceOf(ApiKeyLimitReachedError);
+    expect(repository.insertForLiveUser.mock.calls[0]![3]).toBe(3);
   });
 
   it.each([

@@ -1,5 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ApiKeyNotFoundError, isoSeconds, LastApiKeyError, UserNotFoundError } from '@users-service/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ApiKeyLimitReachedError,
+  ApiKeyNotFoundError,
+  isoSeconds,
+  LastApiKeyError,
+  type Page,
+  UserNotFoundError,
+} from '@users-service/common';
+import type { PageQueryDto } from '../users/dto/list-users-query.dto.js';
+import {
+  DEFAULT_MAX_API_KEYS_PER_USER,
+  USERS_MODULE_OPTIONS,
+  type UsersModuleOptions,
+} from '../users/users.module-definition.js';
 import type { Caller } from '../auth/caller.js';
 import { isApiKeyId } from '../users/ids.js';
 import { API_KEY_PATTERN, hashApiKeySecret } from './api-key-secret.js';
@@ -34,7 +47,14 @@ export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly touching = new Set<string>();
 
-  constructor(private readonly keys: ApiKeysRepository) {}
+  private readonly maxKeysPerUser: number;
+
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    @Inject(USERS_MODULE_OPTIONS) options: UsersModuleOptions,
+  ) {
+    this.maxKeysPerUser = options.maxApiKeysPerUser ?? DEFAULT_MAX_API_KEYS_PER_USER;
+  }
 
   /**
    * The principal behind a secret, or null when the key is malformed, unknown, revoked or expired,
@@ -47,11 +67,15 @@ export class ApiKeysService {
     return principal;
   }
 
-  /** A new key for the caller; its secret is in the answer and nowhere else. */
+  /**
+   * A new key for the caller; its secret is in the answer and nowhere else. Refused (409) when the
+   * caller already holds `maxApiKeysPerUser` live keys.
+   */
   async createForCaller(dto: CreateApiKeyDto, caller: Caller): Promise<CreateApiKeyResponseDto> {
     const { key, secret } = newApiKey(dto.name ?? null, dto.expires_at ? new Date(dto.expires_at) : null);
-    const row = await this.keys.insertForLiveUser(caller.userId, key, caller);
-    if (!row) throw new UserNotFoundError();
+    const row = await this.keys.insertForLiveUser(caller.userId, key, caller, this.maxKeysPerUser);
+    if (row === 'not_found') throw new UserNotFoundError();
+    if (row === 'limit_reached') throw new ApiKeyLimitReachedError(this.maxKeysPerUser);
     return {
       success: true,
       api_key: secret,
@@ -65,9 +89,10 @@ export class ApiKeysService {
     };
   }
 
-  /** The caller's keys, revoked and expired ones included; never a secret or a hash. */
-  async listForCaller(caller: Caller): Promise<ApiKeyResponseDto[]> {
-    return (await this.keys.listForUser(caller.userId)).map(toApiKeyResponse);
+  /** One page of the caller's keys, revoked and expired ones included; never a secret or a hash. */
+  async listForCaller(query: PageQueryDto, caller: Caller): Promise<Page<ApiKeyResponseDto>> {
+    const { keys, total } = await this.keys.listPageForUser(caller.userId, query.skip, query.limit);
+    return { items: keys.map(toApiKeyResponse), total };
   }
 
   /**

@@ -117,11 +117,11 @@ describe('ApiKeyGuard', () => {
     await expect(guard.canActivate(context)).rejects.toBeInstanceOf(RateLimitExceededError);
   });
 
-  it('counts a valid key, sets the X-RateLimit headers and the caller', async () => {
+  it('counts a valid key against its user, sets the X-RateLimit headers and the caller', async () => {
     const { guard, context, request, limiter, reply, setHeader } = createSut();
     request.headers['x-api-key'] = KEY;
     await expect(guard.canActivate(context)).resolves.toBe(true);
-    expect(limiter.consumeKey).toHaveBeenCalledWith('key_1');
+    expect(limiter.consumeKey).toHaveBeenCalledWith('usr_1');
     expect(setHeader.mock.calls).toEqual([
       [reply, 'x-ratelimit-limit', '600'],
       [reply, 'x-ratelimit-remaining', '599'],

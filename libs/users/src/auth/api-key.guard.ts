@@ -78,14 +78,17 @@ export class ApiKeyGuard implements CanActivate {
       throw new InvalidApiKeyError();
     }
 
-    const counted = await this.limiter?.consumeKey(principal.apiKeyId);
+    // Counted per user, not per key: all keys of a user share one budget, so more keys buy no more
+    // requests (RATE_LIMIT_PER_KEY_PER_MINUTE keeps its name; its budget is the user's).
+    const counted = await this.limiter?.consumeKey(principal.userId);
     if (counted) {
       if (counted.exceeded) {
         this.logger.warn({
           event: 'rate_limited',
           trace_id: traceIdOf(request),
           api_key_id: principal.apiKeyId,
-          msg: 'API key over its rate limit',
+          user_id: principal.userId,
+          msg: 'user over the rate limit',
         });
         throw new RateLimitExceededError(counted.state, 'Too many requests with this API key.');
       }

@@ -62,6 +62,11 @@ export class AdminBootstrapService {
     });
   }
 
+  /** Whether any admin is live: without one, nobody can create users. */
+  async liveAdminExists(): Promise<boolean> {
+    return (await this.users.countLiveAdmins()) > 0;
+  }
+
   /** On an empty database, creates an admin with a fresh key and returns the secret (to print once). */
   ensureFirstAdmin(email: string): Promise<BootstrapResult> {
     return this.db.transaction(async (manager) => {

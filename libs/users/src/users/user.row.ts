@@ -1,4 +1,5 @@
-import type { UserEntity, UserRole } from './user.entity.js';
+import type { DataSource } from 'typeorm';
+import { UserEntity, type UserRole } from './user.entity.js';
 
 /** A `users` row as SQL returns it (snake_case), for the raw queries of the hot paths. */
 export interface UserRow {
@@ -25,6 +26,17 @@ export interface UserRow {
   last_login: Date | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/**
+ * The column names of `users` as this release knows them, for statements that read or return a
+ * whole row: naming them (never `*`) keeps a prepared statement's result type fixed when a newer
+ * release adds a column while this one runs.
+ */
+export function userColumns(db: DataSource): { column: string; property: string }[] {
+  return db
+    .getMetadata(UserEntity)
+    .columns.map((column) => ({ column: column.databaseName, property: column.propertyPath }));
 }
 
 /**

@@ -3,6 +3,7 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, Api
 import {
   ApiErrorResponse,
   EmailAlreadyExistsError,
+  LastAdminError,
   type Page,
   UserAnonymizedError,
   UsernameAlreadyExistsError,
@@ -191,7 +192,7 @@ export class UsersController {
       'Performs a soft delete on a user account by setting `is_deleted` and `is_active` flags. The user will no ' +
       'longer appear in active user lists, but their data is preserved for audit and compliance purposes.\n\n' +
       "**Access Control:** Users can only delete their own account. Attempting to delete another user's account " +
-      'will result in a 403 error.',
+      'will result in a 403 error. The last live admin cannot delete their own account (409 `LAST_ADMIN`).',
   })
   @ApiParam({
     name: 'user_id',
@@ -208,6 +209,10 @@ export class UsersController {
     },
   })
   @ApiErrorResponse('The user is already deleted (for instance by a concurrent request).', new UserNotFoundError())
+  @ApiErrorResponse(
+    'The caller is the last live admin: create another admin (`POST /v1/user` with `global_role_id: role_admin`) first.',
+    new LastAdminError(),
+  )
   deleteUser(@Param('user_id') userId: string, @CurrentUser() caller: Caller): Promise<DeleteUserResponseDto> {
     return this.users.softDelete(userId, caller);
   }

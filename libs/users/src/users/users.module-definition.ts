@@ -8,7 +8,12 @@ export interface UsersModuleOptions {
    * Absent or null: nothing is limited (the host may limit elsewhere).
    */
   rateLimiter?: RateLimiter | null;
+  /** How many live (neither revoked nor expired) keys a user may hold; 20 when absent. */
+  maxApiKeysPerUser?: number;
 }
+
+/** The default of `UsersModuleOptions.maxApiKeysPerUser`. */
+export const DEFAULT_MAX_API_KEYS_PER_USER = 20;
 
 /**
  * Chosen when the module is defined (they decide which providers and routes exist), so given

@@ -7,7 +7,7 @@ import type { Caller } from '../auth/caller.js';
 import { inTransaction, PreparedStatement } from '../database/prepared-statements.js';
 import type { UserEventType } from '../events/user-event.js';
 import { eventBy, recordEvent, RECORD_USER_EVENTS, userEventValues } from '../outbox/record-event.js';
-import { toUserEntity, type UserRow } from './user.row.js';
+import { toUserEntity, userColumns, type UserRow } from './user.row.js';
 import type { ProfilePatch } from './dto/update-profile.dto.js';
 import { UserEntity, type UserRole } from './user.entity.js';
 
@@ -30,6 +30,9 @@ export interface ProfileUpdate {
   changedFields: string[];
 }
 
+/** What a soft delete did: deleted, found no live user, or refused to remove the last live admin. */
+export type SoftDeleteOutcome = 'deleted' | 'not_found' | 'last_admin';
+
 export interface NewApiKey {
   id: string;
   keyHash: string;
@@ -48,6 +51,28 @@ export async function insertApiKey(manager: EntityManager, userId: string, key: 
     .updateEntity(false)
     .execute();
 }
+
+/**
+ * Step 0 of the soft delete of a user who may be an admin: when the user is a live admin, locks
+ * every live admin row (in id order, so two of these cannot deadlock) and returns their ids; else
+ * returns nothing. Of two admins deleting themselves at once, the second waits here until the
+ * first commits, then no longer sees the first's row (FOR UPDATE re-checks a row it waited on).
+ */
+const LOCK_LIVE_ADMINS = new PreparedStatement(
+  'users_soft_delete_lock_admins_v1',
+  (db) =>
+    db
+      .createQueryBuilder()
+      .select('a.id', 'id')
+      .from(UserEntity, 'a')
+      .where("a.global_role_id = 'role_admin' AND a.is_deleted = false")
+      .andWhere(
+        "EXISTS (SELECT 1 FROM users t WHERE t.id = :userId AND t.global_role_id = 'role_admin' AND t.is_deleted = false)",
+      )
+      .orderBy('a.id')
+      .setLock('pessimistic_write'),
+  ['userId'],
+);
 
 /** Step 1 of the soft delete: flags a live user deleted; matches no row when it is not live. */
 const SOFT_DELETE_USER = new PreparedStatement(
@@ -99,7 +124,7 @@ export class UsersRepository {
         .insert()
         .into(UserEntity)
         .values({ id: user.id, email: user.email, globalRoleId: user.role })
-        .returning('*')
+        .returning(userColumns(this.db).map((c) => c.property))
         .execute();
       await insertApiKey(manager, user.id, key);
       await appendAuditEvents(
@@ -115,20 +140,25 @@ export class UsersRepository {
   }
 
   /**
-   * The soft delete, one READ COMMITTED transaction of three statements:
+   * The soft delete, one READ COMMITTED transaction of three statements (four when the user may be
+   * an admin: first the live admins are locked, and the last one is not deleted):
    * 1. flag the user deleted only if it is still live (a conditional UPDATE, so of N concurrent
    *    deletes exactly one matches; the others wait on the row, then match nothing);
    * 2. revoke every live key of the user. A later statement takes a fresh snapshot, so it sees a
    *    key whose creation committed while step 1 waited on the user's row (key creation holds a
-   *    share lock on the live user row; see ApiKeysRepository.insertForLiveUser);
+   *    lock on the live user row; see ApiKeysRepository.insertForLiveUser);
    * 3. append `user.deleted` with the number of keys revoked to the audit log, and `user.deleted`
    *    and one `api_key.revoked` per revoked key to the outbox (one INSERT).
-   * Returns false when no live user had that id.
+   * A member deleting their own account (the hot path) is known not to be an admin: no step 0.
    */
-  softDeleteIfLive(userId: string, caller: Caller): Promise<boolean> {
+  softDeleteIfLive(userId: string, caller: Caller): Promise<SoftDeleteOutcome> {
     return inTransaction(this.db, async (client) => {
+      if (caller.role === 'role_admin' || caller.userId !== userId) {
+        const { rows } = await LOCK_LIVE_ADMINS.run<{ id: string }>(this.db, client, { userId });
+        if (rows.length === 1 && rows[0]!.id === userId) return 'last_admin';
+      }
       const deleted = await SOFT_DELETE_USER.run(this.db, client, { userId, actor: caller.userId });
-      if (deleted.count === 0) return false;
+      if (deleted.count === 0) return 'not_found';
       const revoked = await REVOKE_USER_KEYS.run(this.db, client, { userId });
       await APPEND_AUDIT_EVENT.run(
         this.db,
@@ -141,7 +171,7 @@ export class UsersRepository {
       );
       const revokedKeys = Array<UserEventType>(revoked.count).fill('api_key.revoked');
       await RECORD_USER_EVENTS.run(this.db, client, userEventValues(['user.deleted', ...revokedKeys], userId, caller));
-      return true;
+      return 'deleted';
     });
   }
 
@@ -197,7 +227,7 @@ export class UsersRepository {
         .update(UserEntity)
         .set({ ...changes, updatedAt: () => 'now()' })
         .where('id = :userId', { userId })
-        .returning('*')
+        .returning(userColumns(this.db).map((c) => c.property))
         .execute();
       await appendAuditEvents(manager, caller, {
         action: 'user.updated',
@@ -221,7 +251,7 @@ export class UsersRepository {
         .update(UserEntity)
         .set({ isDeleted: false, isActive: true, deletedAt: null, deletedBy: null, updatedAt: () => 'now()' })
         .where('id = :userId AND is_deleted = true AND anonymized_at IS NULL', { userId })
-        .returning('*')
+        .returning(userColumns(this.db).map((c) => c.property))
         .execute();
       const row = (restored.raw as UserRow[])[0];
       if (!row) return null;
@@ -240,6 +270,11 @@ export class UsersRepository {
   /** The live user with this e-mail, if any (`manager`: inside the caller's transaction). */
   findLiveByEmail(email: string, manager: EntityManager = this.db.manager): Promise<UserEntity | null> {
     return manager.getRepository(UserEntity).findOneBy({ email, isDeleted: false });
+  }
+
+  /** How many admins are live (not deleted). */
+  countLiveAdmins(): Promise<number> {
+    return this.db.getRepository(UserEntity).countBy({ globalRoleId: 'role_admin', isDeleted: false });
   }
 
   countAll(manager: EntityManager = this.db.manager): Promise<number> {

@@ -218,7 +218,7 @@ describe('UsersService', () => {
   describe('softDelete', () => {
     it("answers the seed's 200 body when the user was live", async () => {
       const { sut, repository } = createSut();
-      repository.softDeleteIfLive.mockResolvedValue(true);
+      repository.softDeleteIfLive.mockResolvedValue('deleted');
       await expect(sut.softDelete('usr_x', admin)).resolves.toEqual({
         success: true,
         message: 'User account deleted successfully',
@@ -229,7 +229,7 @@ describe('UsersService', () => {
 
     it('throws UserNotFoundError when no live user matched', async () => {
       const { sut, repository } = createSut();
-      repository.softDeleteIfLive.mockResolvedValue(false);
+      repository.softDeleteIfLive.mockResolvedValue('not_found');
       await expect(sut.softDelete('usr_x', admin)).rejects.toBeInstanceOf(UserNotFoundError);
     });
   });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   EmailAlreadyExistsError,
+  LastAdminError,
   type Page,
   UserAnonymizedError,
   UsernameAlreadyExistsError,
@@ -52,10 +53,13 @@ export class UsersService {
   /**
    * Soft-deletes a live user: flags set, every key revoked and `user.deleted` appended, atomically.
    * The caller's right to do so is the guards' business; this only enforces that the user is live,
-   * so that of concurrent deletes exactly one succeeds and the rest answer 404.
+   * so that of concurrent deletes exactly one succeeds and the rest answer 404, and that the last
+   * live admin stays (409 LAST_ADMIN): without one, nobody could create users.
    */
   async softDelete(userId: string, caller: Caller): Promise<DeleteUserResponseDto> {
-    if (!(await this.users.softDeleteIfLive(userId, caller))) throw new UserNotFoundError();
+    const outcome = await this.users.softDeleteIfLive(userId, caller);
+    if (outcome === 'not_found') throw new UserNotFoundError();
+    if (outcome === 'last_admin') throw new LastAdminError();
     return { success: true, message: 'User account deleted successfully', user_id: userId };
   }
 

@@ -1,7 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { isISO8601, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { PageQueryDto } from '../../users/dto/list-users-query.dto.js';
+
+/**
+ * An RFC 3339 date-time (ISO 8601's profile that `new Date` and PostgreSQL read alike): date, time
+ * and an explicit offset. ISO 8601 also admits week (`2025-W01`), ordinal (`2025-001`), basic
+ * (`20250101T101010Z`) and zone-less forms, which `new Date` reads as nothing or as local time.
+ */
+export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
+const DATE_TIME = new RegExp(DATE_TIME_PATTERN);
+
+/** A valid RFC 3339 date-time; the rule keeps the name `isIso8601` that clients already see. */
+function IsDateTime(field: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isIso8601',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && DATE_TIME.test(value) && isISO8601(value, { strict: true }),
+      defaultMessage: () => `${field} must be an ISO 8601 date-time`,
+    },
+  });
+}
 
 export class ListAuditEventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only events about this user.', example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
@@ -31,21 +51,23 @@ export class ListAuditEventsQueryDto extends PageQueryDto {
   action?: string;
 
   @ApiPropertyOptional({
-    description: 'Only events at or after this time (ISO 8601).',
+    description: 'Only events at or after this time (RFC 3339: date, time and offset).',
     format: 'date-time',
+    pattern: DATE_TIME_PATTERN,
     example: '2025-12-01T00:00:00Z',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsDateTime('from')
   from?: string;
 
   @ApiPropertyOptional({
-    description: 'Only events before this time (ISO 8601; exclusive).',
+    description: 'Only events before this time (RFC 3339: date, time and offset; exclusive).',
     format: 'date-time',
+    pattern: DATE_TIME_PATTERN,
     example: '2026-01-01T00:00:00Z',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsDateTime('to')
   to?: string;
 }
 

@@ -2,14 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
 import { USER_ROLES, type UserRole } from '../user.entity.js';
+import { normalizeEmail } from '../email.js';
 import { UserResponseDto } from './user-response.dto.js';
 
 export class CreateUserDto {
   @ApiProperty({
-    description: 'Stored lower-cased; unique among users that are not deleted.',
+    description:
+      'Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that ' +
+      'are not deleted, so two spellings of one address are one account.',
     example: 'ada@example.com',
   })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(320)
   email: string;
