@@ -34,11 +34,17 @@ describe('migration:revert refuses a step that destroys data unless forced', () 
   };
 
   it('reverts a step that loses nothing; refuses one that would, naming what, until --force', async () => {
+    // The outbox's migration is the newest: it is reverted first (forced, as the outbox may hold
+    // events), so that the anonymization migration is the last one applied.
+    const revertOutbox = async () =>
+      expect(await revertLastMigration(t.db, true)).toBe('CreateOutboxEvents1796014800000');
+    await revertOutbox();
     const user = await t.users.create();
     // No account is anonymized: anonymized_at holds nothing, so the revert goes ahead.
     expect(await revertLastMigration(t.db, false)).toBe('AnonymizationAndAuditFilters1795942526977');
     expect(await hasColumn('users', 'anonymized_at')).toBe(false);
     await t.db.runMigrations({ transaction: 'each' });
+    await revertOutbox();
 
     // An anonymized account: reverting would drop anonymized_at and make it restorable.
     await t.users.softDelete(user.id);
@@ -67,7 +73,7 @@ describe('migration:revert refuses a step that destroys data unless forced', () 
     );
     expect(await applied()).toEqual(['CreateUsersApiKeysAndAuditEvents1795942005788']);
     await t.db.runMigrations({ transaction: 'each' });
-    expect(await applied()).toHaveLength(2);
+    expect(await applied()).toHaveLength(3);
   });
 });
 
@@ -91,6 +97,10 @@ describe('migration:revert refuses a step that destroys data unless forced', () 
 
   it('exits 1 with one line saying what would be lost, changes nothing, and reverts with --force', async () => {
     expect(migrate('run').status).toBe(0);
+    // The outbox's migration is the newest, and its table is empty: it reverts without --force.
+    const outbox = migrate('revert');
+    expect(outbox.status).toBe(0);
+    expect(outbox.stdout).toContain('Done: CreateOutboxEvents1796014800000 reverted.');
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
