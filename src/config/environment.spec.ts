@@ -24,6 +24,7 @@ describe('validateEnvironment', () => {
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       REDIS_KEY_PREFIX: 'users-service:rate-limit:',
       RATE_LIMIT_ON_STORE_FAILURE: 'allow',
+      REDIS_COMMAND_TIMEOUT_MS: 50,
       NATS_STREAM: 'USERS',
       NATS_SUBJECT_PREFIX: 'users',
       OUTBOX_RETENTION_HOURS: 72,

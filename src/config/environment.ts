@@ -192,6 +192,13 @@ export class Environment {
   @IsIn(['allow', 'deny'], { message: 'RATE_LIMIT_ON_STORE_FAILURE must be allow or deny' })
   RATE_LIMIT_ON_STORE_FAILURE: 'allow' | 'deny' = 'allow';
 
+  /** How long one Redis command of the rate limiter may take before it counts as a store failure. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  REDIS_COMMAND_TIMEOUT_MS = 50;
+
   /**
    * Which proxies may set X-Forwarded-For: `false` (none: the client is the TCP peer), a hop count,
    * or a comma-separated list of addresses/CIDRs (or proxy-addr names such as `loopback`).

@@ -57,7 +57,7 @@ function createStorage(env: Environment, outages: StoreOutageLog): RateLimitStor
     // Fail fast rather than queue: a request must not wait for Redis to come back.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    commandTimeout: env.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2000,
   });
   redis.on('error', (error: Error) => outages.failed(error));
