@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
 import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 import { SECURITY_HEADERS } from '../dist/src/security-headers.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
@@ -196,7 +197,7 @@ app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, re
         ),
       );
   }
-  // The service's soft delete: one READ COMMITTED transaction of three statements (the revocation
+  // The service's soft delete: one READ COMMITTED transaction of four statements (the revocation
   // is a later statement, so it sees keys committed while the UPDATE waited on the user's row).
   const client = await pool.connect();
   const cq = (name, text, values) => client.query(PREPARED ? { name, text, values } : { text, values });
@@ -227,6 +228,15 @@ app.delete('/v1/user/:user_id', { preHandler: authenticate }, async (request, re
           request.headers['user-agent'] ?? null,
           JSON.stringify({ revoked_api_keys: revoked.rowCount }),
         ],
+      );
+      // The service's outbox rows (issue 10): user.deleted and one api_key.revoked per revoked key,
+      // in the same transaction, one INSERT.
+      const types = ['user.deleted', ...Array(revoked.rowCount).fill('api_key.revoked')];
+      await cq(
+        'delete_outbox',
+        `INSERT INTO outbox_events (event_id, type, user_id, actor_user_id, trace_id, occurred_at, version)
+         SELECT unnest($1::uuid[]), unnest($2::text[]), $3::text, $4::text, $5::text, now(), 1`,
+        [types.map(() => uuidv7()), types, userId, request.caller.userId, request.id],
       );
     }
     await client.query('COMMIT');

@@ -27,9 +27,10 @@ const SCENARIOS = ['forbidden', 'profile', 'delete', 'failed-auth', 'embedded'];
 const { values: opts } = parseArgs({
   options: {
     scenario: { type: 'string', multiple: true },
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '20' },
-    users: { type: 'string', default: '90000' },
+    users: { type: 'string', default: '150000' },
     'embedded-users': { type: 'string', default: '30000' },
     'log-level': { type: 'string', default: 'warn' },
     help: { type: 'boolean', default: false },
@@ -37,7 +38,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(
-    `npm run bench -- [--scenario NAME[,NAME...]]... [--duration S] [--connections N] [--users N] [--embedded-users N]\n` +
+    `npm run bench -- [--scenario NAME[,NAME...]]... [--duration S] [--rounds N] [--connections N] [--users N] [--embedded-users N]\n` +
       `scenarios: ${SCENARIOS.join(', ')} (default: all)`,
   );
   process.exit(0);
@@ -49,6 +50,7 @@ if (unknown.length) {
   process.exit(2);
 }
 const duration = Number(opts.duration);
+const rounds = Math.max(1, Number(opts.rounds));
 const connections = Number(opts.connections);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `users_bench_${randomBytes(4).toString('hex')}`;
@@ -57,6 +59,11 @@ const BOOTSTRAP_ADMIN_KEY = `ak_${'B'.repeat(40)}`;
 
 /** The service as `npm start` runs it (package.json; the flag is explained in src/database/pglite-pool.ts). */
 const SERVICE_ARGS = ['--liftoff-only', 'dist/src/main.js'];
+/**
+ * Node flags for every server the bench starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * them side by side (Node refuses --cpu-prof in NODE_OPTIONS).
+ */
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 const log = (...a) => console.log(...a);
 const children = new Set();
@@ -72,7 +79,7 @@ async function admin(sql) {
 }
 
 function start(name, args, env) {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...args], {
     env: { ...process.env, ...env },
     // Standard output is where both servers write their logs: it goes to /dev/null, as it would
     // to a log collector's pipe, and costs each server the same write.
@@ -166,39 +173,63 @@ async function seedEmbedded(dataDir, count) {
   }
 }
 
-async function measure(port, pid, scenario) {
+async function measure(port, pid, scenario, cursor) {
   const cpuBefore = cpuMsOf(pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration,
-    requests: [scenario.request()],
+    requests: [scenario.request(cursor)],
   });
   const statuses = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
   );
-  const cpuMsPer1k = (cpuMsOf(pid) - cpuBefore) / (result.requests.total / 1000);
+  const cpuMs = cpuMsOf(pid) - cpuBefore;
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuMsPer1k,
+    requests: result.requests.total,
+    cpuMs,
+    cpuMsPer1k: cpuMs / (result.requests.total / 1000),
     errors: result.errors + result.timeouts,
     statuses,
   };
 }
 
-/** Warm-up (2 s), then the measured run; `first` is the first seeded user this run may delete. */
-async function runScenario(port, pid, scenario, first, last) {
-  scenario.next = first;
-  await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: 2, requests: [scenario.request()] });
-  const run = await measure(port, pid, scenario);
-  if (scenario.next > last) throw new Error(`${scenario.name}: ran out of seeded users: raise --users`);
+/**
+ * Warm-up (1 s), then the measured run. `cursor.next` is the next seeded user the server may delete;
+ * each server has its own range, up to `cursor.last`.
+ */
+async function runScenario(port, pid, scenario, cursor) {
+  await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: 1, requests: [scenario.request(cursor)] });
+  const run = await measure(port, pid, scenario, cursor);
+  if (cursor.next > cursor.last) throw new Error(`${scenario.name}: ran out of seeded users: raise --users`);
   run.unexpected = Object.entries(run.statuses)
     .filter(([code]) => code !== scenario.expect)
     .map(([code, n]) => `${n} x ${code}`);
   if (run.errors) run.unexpected.push(`${run.errors} errors`);
   return run;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** One server's rounds as one row: the median req/s and latencies, the CPU over all its requests. */
+function combine(runs) {
+  const cpuMs = runs.reduce((sum, r) => sum + r.cpuMs, 0);
+  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuMsPer1k: cpuMs / (requests / 1000),
+    unexpected: runs.flatMap((r) => r.unexpected),
+    runs,
+  };
 }
 
 const forbidden = {
@@ -217,11 +248,11 @@ const softDelete = {
   name: 'delete',
   title: 'soft delete own account (DELETE -> 200, a new user each request)',
   // Each server gets its own share of the seeded users; each request deletes the next one.
-  request() {
+  request(cursor) {
     return {
       method: 'DELETE',
       setupRequest: (req) => {
-        const i = this.next++;
+        const i = cursor.next++;
         return { ...req, path: `/v1/user/${userId(i)}`, headers: { 'x-api-key': keyOf(i) } };
       },
     };
@@ -247,7 +278,10 @@ function check(what, measured, target, ok) {
 
 async function benchPostgres(scenarios) {
   const users = Number(opts.users);
-  log(`PostgreSQL: ${duration}s per scenario and server, ${connections} connections, database ${dbName}`);
+  log(
+    `PostgreSQL: ${rounds} rounds of ${duration}s per scenario and server (medians), ${connections} connections, ` +
+      `database ${dbName}`,
+  );
   await admin(`CREATE DATABASE ${dbName}`);
   try {
     const service = start('users-service', SERVICE_ARGS, {
@@ -281,14 +315,25 @@ async function benchPostgres(scenarios) {
 
     const rows = [];
     for (const scenario of scenarios) {
-      // The servers one after the other on identical work; each deletes its own third of the users.
+      // The servers one after the other on identical work, in rounds, each round in a rotated order,
+      // so that a change in the machine's load touches every server alike; each server deletes from
+      // its own third of the users.
       const third = Math.floor(users / 3);
-      const runs = {};
-      for (const [index, [name, port, pid]] of servers.entries()) {
-        runs[name] = await runScenario(port, pid, scenario, index * third + 1001, (index + 1) * third);
-        if (runs[name].unexpected.length) log(`  ! ${name}, ${scenario.name}: ${runs[name].unexpected.join(', ')}`);
+      const cursors = servers.map((_, index) => ({ next: index * third + 1001, last: (index + 1) * third }));
+      const perServer = servers.map(() => []);
+      for (let round = 0; round < rounds; round++) {
+        for (let k = 0; k < servers.length; k++) {
+          const index = (k + round) % servers.length;
+          const [name, port, pid] = servers[index];
+          const run = await runScenario(port, pid, scenario, cursors[index]);
+          if (run.unexpected.length) log(`  ! ${name}, ${scenario.name}: ${run.unexpected.join(', ')}`);
+          perServer[index].push(run);
+        }
       }
-      rows.push({ scenario, ...runs });
+      const runs = Object.fromEntries(servers.map(([name], index) => [name, combine(perServer[index])]));
+      // Each round's ratio compares runs taken seconds apart; the figure is the median of them.
+      const ratioTo = (name) => median(runs.service.runs.map((run, round) => run.rps / runs[name].runs[round].rps));
+      rows.push({ scenario, ratio: ratioTo('prepared'), ratioUnnamed: ratioTo('baseline'), ...runs });
     }
     const memory = Object.fromEntries(servers.map(([name, , pid]) => [name, rssOf(pid)]));
 
@@ -298,11 +343,11 @@ async function benchPostgres(scenarios) {
         '| CPU µs per request (unnamed, named, service) | p50 / p99 ms (named, service) |',
     );
     log('|---|---:|---:|---:|---:|---:|');
-    const pct = (a, b) => `${((a.rps / b.rps) * 100).toFixed(1)}%`;
+    const pct = (ratio) => `${(ratio * 100).toFixed(1)}%`;
     for (const r of rows) {
       log(
         `| ${r.scenario.title} | ${fmt(r.baseline.rps)} / ${fmt(r.prepared.rps)} | ${fmt(r.service.rps)} ` +
-          `| ${pct(r.service, r.baseline)} / ${pct(r.service, r.prepared)} ` +
+          `| ${pct(r.ratioUnnamed)} / ${pct(r.ratio)} ` +
           `| ${fmt(r.baseline.cpuMsPer1k)}, ${fmt(r.prepared.cpuMsPer1k)}, ${fmt(r.service.cpuMsPer1k)} ` +
           `| ${r.prepared.p50} / ${r.prepared.p99}, ${r.service.p50} / ${r.service.p99} |`,
       );
@@ -314,7 +359,7 @@ async function benchPostgres(scenarios) {
     );
 
     for (const r of rows) {
-      const ratio = r.service.rps / r.prepared.rps;
+      const ratio = r.ratio;
       check(
         `PostgreSQL ${r.scenario.name}: throughput vs the strict baseline`,
         `${(ratio * 100).toFixed(1)}%`,
@@ -370,7 +415,7 @@ async function benchEmbedded() {
 
     const runs = [];
     for (const scenario of [profile, softDelete]) {
-      const run = await runScenario(3111, service.pid, scenario, 1001, users);
+      const run = await runScenario(3111, service.pid, scenario, { next: 1001, last: users });
       if (run.unexpected.length) log(`  ! embedded, ${scenario.name}: ${run.unexpected.join(', ')}`);
       runs.push({ scenario, run });
     }
