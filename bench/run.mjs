@@ -80,6 +80,9 @@ async function admin(sql) {
 
 function start(name, args, env) {
   const child = spawn(process.execPath, [...NODE_FLAGS, ...args], {
+    // BENCH_SERVICE_DIR: another checkout's built service (e.g. an earlier commit, for a before/after).
+    cwd:
+      args === SERVICE_ARGS ? (env.BENCH_SERVICE_DIR ?? process.env.BENCH_SERVICE_DIR ?? process.cwd()) : process.cwd(),
     env: { ...process.env, ...env },
     // Standard output is where both servers write their logs: it goes to /dev/null, as it would
     // to a log collector's pipe, and costs each server the same write.
@@ -312,14 +315,26 @@ async function benchPostgres(scenarios) {
       ['prepared', 3103, prepared.pid],
       ['service', 3101, service.pid],
     ];
+    // BENCH_BEFORE_DIR: another checkout's built service (an earlier commit) joins the rounds, on the
+    // same database, for a before/after of the service itself under the same conditions.
+    if (process.env.BENCH_BEFORE_DIR) {
+      const before = start('users-service (before)', SERVICE_ARGS, {
+        ...serviceEnv(3104),
+        DATABASE_URL: dbUrl,
+        DB_POOL_SIZE: '10',
+        BENCH_SERVICE_DIR: process.env.BENCH_BEFORE_DIR,
+      });
+      await waitHealthy(3104, before);
+      servers.push(['before', 3104, before.pid]);
+    }
 
     const rows = [];
     for (const scenario of scenarios) {
       // The servers one after the other on identical work, in rounds, each round in a rotated order,
       // so that a change in the machine's load touches every server alike; each server deletes from
       // its own third of the users.
-      const third = Math.floor(users / 3);
-      const cursors = servers.map((_, index) => ({ next: index * third + 1001, last: (index + 1) * third }));
+      const share = Math.floor(users / servers.length);
+      const cursors = servers.map((_, index) => ({ next: index * share + 1001, last: (index + 1) * share }));
       const perServer = servers.map(() => []);
       for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < servers.length; k++) {
@@ -334,6 +349,7 @@ async function benchPostgres(scenarios) {
       // Each round's ratio compares runs taken seconds apart; the figure is the median of them.
       const ratioTo = (name) => median(runs.service.runs.map((run, round) => run.rps / runs[name].runs[round].rps));
       rows.push({ scenario, ratio: ratioTo('prepared'), ratioUnnamed: ratioTo('baseline'), ...runs });
+      if (runs.before) rows.at(-1).ratioBefore = ratioTo('before');
     }
     const memory = Object.fromEntries(servers.map(([name, , pid]) => [name, rssOf(pid)]));
 
@@ -357,6 +373,20 @@ async function benchPostgres(scenarios) {
       `RSS after the runs (MiB): service ${fmt(memory.service)}, baselines ${fmt(memory.baseline)} (unnamed) ` +
         `and ${fmt(memory.prepared)} (named)`,
     );
+    if (memory.before !== undefined) {
+      log('');
+      log(`The service against its earlier build (BENCH_BEFORE_DIR=${process.env.BENCH_BEFORE_DIR}), same rounds:`);
+      log('');
+      log('| scenario | before req/s | service req/s | service vs before | CPU µs per request (before, service) |');
+      log('|---|---:|---:|---:|---:|');
+      for (const r of rows) {
+        log(
+          `| ${r.scenario.title} | ${fmt(r.before.rps)} | ${fmt(r.service.rps)} | ${pct(r.ratioBefore)} ` +
+            `| ${fmt(r.before.cpuMsPer1k)}, ${fmt(r.service.cpuMsPer1k)} |`,
+        );
+      }
+      log(`RSS after the runs (MiB): before ${fmt(memory.before)}, service ${fmt(memory.service)}`);
+    }
 
     for (const r of rows) {
       const ratio = r.ratio;
