@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { RateLimiter } from '@users-service/common';
 import { OutboxRelayModule, UsersModule } from '@users-service/users';
 import { RetentionModule } from '@users-service/users/retention';
-import { buildDataSourceOptions } from './config/data-source.options.js';
+import type { DataSource } from 'typeorm';
 import type { Environment } from './config/environment.js';
+import { RuntimeRoleCheck } from './database/runtime-role.check.js';
+import { runtimeDataSourceOptions, runtimeRole } from './database/schema-owner.js';
 import { HealthModule } from './health/health.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 
@@ -17,7 +19,10 @@ export class AppModule {
       imports: [
         HealthModule,
         RateLimitModule.forRoot(env),
-        TypeOrmModule.forRoot({ ...buildDataSourceOptions(env), retryAttempts: 5, retryDelay: 2000 }),
+        // With MIGRATIONS_DATABASE_URL, the schema owner migrates and grants before the pool opens.
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => ({ ...(await runtimeDataSourceOptions(env)), retryAttempts: 5, retryDelay: 2000 }),
+        }),
         // The API app: ApiKeyGuard on every route (unless @Public()) and the users API mounted.
         UsersModule.forRootAsync({
           globalGuard: true,
@@ -38,6 +43,15 @@ export class AppModule {
           schedule: env.RETENTION_SCHEDULE === 'off' ? null : env.RETENTION_SCHEDULE,
         }),
       ],
+      providers: env.MIGRATIONS_DATABASE_URL
+        ? [
+            {
+              provide: RuntimeRoleCheck,
+              inject: [getDataSourceToken()],
+              useFactory: (db: DataSource) => new RuntimeRoleCheck(db, runtimeRole(env)),
+            },
+          ]
+        : [],
     };
   }
 }

@@ -71,7 +71,13 @@ async function main(): Promise<void> {
   const base = `http://${shownHost}:${env.PORT}`;
   const lines = [
     `Users service listening on ${base}`,
-    `Database: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.PGLITE_DIR}`}`,
+    `Database: ${
+      env.MIGRATIONS_DATABASE_URL
+        ? 'PostgreSQL (DATABASE_URL; migrations as the schema owner of MIGRATIONS_DATABASE_URL)'
+        : env.DATABASE_URL
+          ? 'PostgreSQL (DATABASE_URL)'
+          : `embedded PGlite in ${env.PGLITE_DIR}`
+    }`,
     env.DOCS_ENABLED ? `Swagger UI: ${base}/docs   OpenAPI: ${base}/docs-json` : 'Swagger UI: off (DOCS_ENABLED=false)',
   ];
   if (bootstrap.outcome === 'created' && bootstrap.secret) {

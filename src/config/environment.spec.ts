@@ -123,3 +123,45 @@ describe('reliability settings of the environment', () => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(name);
   });
 });
+
+describe('the two database roles of the environment', () => {
+  const runtime = 'postgres://users_app:secret1@db.internal:5432/users';
+  const owner = 'postgres://users_owner:secret2@db.internal:5432/users';
+
+  it('takes MIGRATIONS_DATABASE_URL beside DATABASE_URL, and leaves it unset by default', () => {
+    expect(validateEnvironment({ DATABASE_URL: runtime, MIGRATIONS_DATABASE_URL: owner })).toMatchObject({
+      DATABASE_URL: runtime,
+      MIGRATIONS_DATABASE_URL: owner,
+    });
+    expect(validateEnvironment({ DATABASE_URL: runtime }).MIGRATIONS_DATABASE_URL).toBeUndefined();
+    expect(validateEnvironment({ DATABASE_URL: runtime, MIGRATIONS_DATABASE_URL: '' }).MIGRATIONS_DATABASE_URL).toBe(
+      undefined,
+    );
+  });
+
+  it('refuses MIGRATIONS_DATABASE_URL without DATABASE_URL (the embedded PGlite has one role), not echoing it', () => {
+    let message = '';
+    try {
+      validateEnvironment({ MIGRATIONS_DATABASE_URL: owner });
+    } catch (error) {
+      expect(error).toBeInstanceOf(EnvironmentError);
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      'Invalid configuration:\n  MIGRATIONS_DATABASE_URL: MIGRATIONS_DATABASE_URL (the schema owner) needs DATABASE_URL ' +
+        '(the runtime role) beside it; without DATABASE_URL the service uses the embedded PGlite, which has one role',
+    );
+  });
+
+  it('refuses a MIGRATIONS_DATABASE_URL that is not a PostgreSQL URL, and a DATABASE_URL that names no role beside it', () => {
+    expect(() => validateEnvironment({ DATABASE_URL: runtime, MIGRATIONS_DATABASE_URL: 'mysql://x' })).toThrow(
+      'MIGRATIONS_DATABASE_URL: MIGRATIONS_DATABASE_URL must be a postgres:// or postgresql:// URL',
+    );
+    expect(() =>
+      validateEnvironment({ DATABASE_URL: 'postgres://db.internal/users', MIGRATIONS_DATABASE_URL: owner }),
+    ).toThrow(
+      'DATABASE_URL: with MIGRATIONS_DATABASE_URL, DATABASE_URL must name the runtime role ' +
+        '(postgres://ROLE:PASSWORD@host/database): the service grants that role what it needs',
+    );
+  });
+});

@@ -43,10 +43,41 @@ export class Environment {
   @IsString()
   HOST = '127.0.0.1';
 
+  /** The service's pool; with MIGRATIONS_DATABASE_URL, the runtime role (docs/deployment.md). */
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @ValidateBy({
+    name: 'namesRuntimeRole',
+    validator: {
+      validate: (value: unknown, args) =>
+        !(args?.object as Environment).MIGRATIONS_DATABASE_URL || databaseUser(String(value)) !== '',
+      defaultMessage: () =>
+        'with MIGRATIONS_DATABASE_URL, DATABASE_URL must name the runtime role ' +
+        '(postgres://ROLE:PASSWORD@host/database): the service grants that role what it needs',
+    },
+  })
   DATABASE_URL?: string;
+
+  /**
+   * The schema owner's URL (PostgreSQL only): migrations, and the grants of the runtime role of
+   * DATABASE_URL, run on a short-lived connection with it. Unset: DATABASE_URL's role does everything.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message: 'MIGRATIONS_DATABASE_URL must be a postgres:// or postgresql:// URL',
+  })
+  @ValidateBy({
+    name: 'needsDatabaseUrl',
+    validator: {
+      validate: (_value: unknown, args) => (args?.object as Environment).DATABASE_URL !== undefined,
+      defaultMessage: () =>
+        'MIGRATIONS_DATABASE_URL (the schema owner) needs DATABASE_URL (the runtime role) beside it; ' +
+        'without DATABASE_URL the service uses the embedded PGlite, which has one role',
+    },
+  })
+  MIGRATIONS_DATABASE_URL?: string;
 
   @IsString()
   PGLITE_DIR = '.data/pglite';
@@ -240,9 +271,19 @@ export function trustProxySetting(value: string): false | number | string[] {
   return value.split(',').map((part) => part.trim());
 }
 
+/** The user name of a PostgreSQL URL (decoded), or '' when it names none. */
+export function databaseUser(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username);
+  } catch {
+    return '';
+  }
+}
+
 /** The variables without a default (unset means "not used"), which a fresh Environment has no key for. */
 const OPTIONAL_VARIABLES = [
   'DATABASE_URL',
+  'MIGRATIONS_DATABASE_URL',
   'BOOTSTRAP_ADMIN_KEY',
   'DELETED_USER_RETENTION_DAYS',
   'LOG_FILE',

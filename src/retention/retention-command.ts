@@ -2,8 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RetentionModule, type RetentionResult, RetentionService } from '@users-service/users/retention';
-import { buildDataSourceOptions } from '../config/data-source.options.js';
 import type { Environment } from '../config/environment.js';
+import { runtimeDataSourceOptions } from '../database/schema-owner.js';
 
 /** Just what a retention run needs: the database and RetentionService, no HTTP, no schedule. */
 @Module({})
@@ -13,7 +13,9 @@ class RetentionCommandModule {
       module: RetentionCommandModule,
       imports: [
         // A command fails fast and says why, rather than retrying for half a minute like the server.
-        TypeOrmModule.forRoot({ ...buildDataSourceOptions(env), retryAttempts: 0 }),
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => ({ ...(await runtimeDataSourceOptions(env)), retryAttempts: 0 }),
+        }),
         RetentionModule.forRoot({
           retentionDays: env.DELETED_USER_RETENTION_DAYS ?? null,
           batchSize: env.RETENTION_BATCH_SIZE,

@@ -8,3 +8,4 @@ export const USERS_MIGRATIONS = [
   AnonymizationAndAuditFilters1795942526977,
   CreateOutboxEvents1796014800000,
 ];
+export { auditLogExposure, grantRuntimeRole, USERS_RUNTIME_GRANTS } from './runtime-grants.js';
