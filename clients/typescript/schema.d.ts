@@ -424,15 +424,17 @@ export interface components {
         };
         CreateUserDto: {
             /**
-             * @description Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that are not deleted, so two spellings of one address are one account.
+             * Format: email
+             * @description An e-mail address (internationalized ones too; the local part at most 64 bytes of UTF-8, the domain at most 254 characters once in its ASCII form). Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that are not deleted, so two spellings of one address are one account.
              * @example ada@example.com
              */
             email: string;
             /**
+             * @description Null or absent: `role_member`.
              * @default role_member
-             * @enum {string}
+             * @enum {string|null}
              */
-            global_role_id?: "role_member" | "role_admin";
+            global_role_id?: "role_member" | "role_admin" | null;
         };
         CreateUserResponseDto: {
             /**
@@ -626,7 +628,7 @@ export interface components {
             last_name?: string | null;
             /**
              * Format: date
-             * @description `YYYY-MM-DD`, in the past.
+             * @description `YYYY-MM-DD`, on or after 1900-01-01 and in the past.
              * @example 1990-12-10
              */
             birthday?: string | null;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { IsISO8601, IsOptional, ValidateBy } from 'class-validator';
+import { TextField } from '../../users/dto/text-field.decorator.js';
 
 /** An ISO 8601 date-time with an explicit zone, later than now. */
 function IsFutureDateTime(): PropertyDecorator {
@@ -13,17 +14,14 @@ function IsFutureDateTime(): PropertyDecorator {
 }
 
 export class CreateApiKeyDto {
-  @ApiPropertyOptional({
-    type: String,
+  @TextField({
+    optional: true,
     nullable: true,
+    minLength: 1,
     maxLength: 100,
     description: 'A label to tell keys apart.',
     example: 'laptop',
   })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
   name?: string | null;
 
   @ApiPropertyOptional({

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-import { isISO8601, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { isISO8601, IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
 import { PageQueryDto } from '../../users/dto/list-users-query.dto.js';
+import { TextField } from '../../users/dto/text-field.decorator.js';
 
 /**
  * An RFC 3339 date-time (ISO 8601's profile that `new Date` and PostgreSQL read alike): date, time
@@ -24,19 +25,20 @@ function IsDateTime(field: string): PropertyDecorator {
 }
 
 export class ListAuditEventsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only events about this user.', example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({
+    optional: true,
+    maxLength: 100,
+    description: 'Only events about this user.',
+    example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
+  })
   target_user_id?: string;
 
-  @ApiPropertyOptional({
+  @TextField({
+    optional: true,
+    maxLength: 100,
     description: 'Only events caused by this user (`system` for the service itself, e.g. retention).',
     example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
   })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
   actor_user_id?: string;
 
   @ApiPropertyOptional({
