@@ -404,7 +404,7 @@ export interface components {
             name?: string | null;
             /**
              * Format: date-time
-             * @description When the key stops working (ISO 8601 with a zone, in the future). Null or absent: never.
+             * @description When the key stops working (RFC 3339: date, time and offset; in the future). Null or absent: never.
              * @example 2026-12-31T23:59:59Z
              */
             expires_at?: string | null;
