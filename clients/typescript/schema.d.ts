@@ -867,8 +867,8 @@ export interface operations {
                 target_user_id?: string;
                 /** @description Only events caused by this user (`system` for the service itself, e.g. retention). */
                 actor_user_id?: string;
-                /** @description Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, `user.anonymized`, `api_key.created`, `api_key.revoked`. */
-                action?: string;
+                /** @description Only events with this action. */
+                action?: "user.created" | "user.updated" | "user.deleted" | "user.restored" | "user.anonymized" | "api_key.created" | "api_key.revoked";
                 /** @description Only events at or after this time (RFC 3339: date, time and offset). */
                 from?: string;
                 /** @description Only events before this time (RFC 3339: date, time and offset; exclusive). */

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { DATE_TIME_PATTERN, IsDateTime } from '../../users/dto/date-time.js';
 import { PageQueryDto } from '../../users/dto/list-users-query.dto.js';
 import { TextField } from '../../users/dto/text-field.decorator.js';
+import { AUDIT_ACTIONS, type AuditAction } from '../audit-actions.js';
 
 export class ListAuditEventsQueryDto extends PageQueryDto {
   @TextField({
@@ -22,16 +22,10 @@ export class ListAuditEventsQueryDto extends PageQueryDto {
   })
   actor_user_id?: string;
 
-  @ApiPropertyOptional({
-    description:
-      'Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, ' +
-      '`user.anonymized`, `api_key.created`, `api_key.revoked`.',
-    example: 'user.deleted',
-  })
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, description: 'Only events with this action.', example: 'user.deleted' })
   @IsOptional()
-  @IsString()
-  @Matches(/^[a-z_]+\.[a-z_]+$/, { message: 'action must look like user.deleted' })
-  action?: string;
+  @IsIn(AUDIT_ACTIONS, { message: `action must be one of: ${AUDIT_ACTIONS.join(', ')}` })
+  action?: AuditAction;
 
   @ApiPropertyOptional({
     description: 'Only events at or after this time (RFC 3339: date, time and offset).',
