@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  type OpenAPIObject,
+  type OperationObject,
+  type ReferenceObject,
+  type RequestBodyObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '@users-service/users';
 import { addCommonErrorResponses } from './common-error-responses.js';
 
@@ -57,13 +64,32 @@ export function canonicalOpenApiDocument(document: OpenAPIObject): OpenAPIObject
   return sortKeys({ ...document, info, paths, components, tags }, inOrder(TOP_LEVEL_ORDER));
 }
 
+/**
+ * The global ValidationPipe (`createValidationPipe`: `whitelist` and `forbidNonWhitelisted`) answers
+ * 422 `unknown_field` for any field a body DTO does not declare: every request body's schema says so.
+ */
+function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHOD_ORDER) {
+      const operation = item[method as keyof typeof item] as OperationObject | undefined;
+      const body = operation?.requestBody as RequestBodyObject | undefined;
+      const ref = (body?.content['application/json']?.schema as ReferenceObject | undefined)?.$ref;
+      const schema = ref ? schemas[ref.slice(ref.lastIndexOf('/') + 1)] : undefined;
+      if (schema && !('$ref' in schema)) schema.additionalProperties = false;
+    }
+  }
+  return document;
+}
+
 /** The OpenAPI document of the running application (also what `npm run openapi` writes). */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Users service')
     .setDescription(
       'User accounts, their API keys and the audit-safe soft delete. Every route but /health needs an ' +
-        '`X-API-Key` header. Every error answers in one envelope with a `trace_id`, also sent as `X-Request-Id`.',
+        '`X-API-Key` header. Every error answers in one envelope with a `trace_id`, also sent as `X-Request-Id`. ' +
+        'A body field or query parameter that an operation does not list is refused (422 `unknown_field`).',
     )
     .setVersion(packageVersion())
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
@@ -84,7 +110,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
-  return canonicalOpenApiDocument(addCommonErrorResponses(document));
+  return canonicalOpenApiDocument(closeRequestBodies(addCommonErrorResponses(document)));
 }
 
 /** The document as `openapi.json` holds it: two-space JSON and a final newline. */

@@ -91,6 +91,22 @@ describe("The caller's API keys: /v1/user/api-keys", () => {
     expect(await keyRows(user.id)).toHaveLength(1);
   });
 
+  // RFC 3339 only (issue 11, as the document says): a date alone reads as UTC midnight and a zone-less
+  // time as the server's local time, so neither says when the key stops working; both made a key before.
+  it.each(['2030-01-01', '2030-01-01T00:00:00', '2030-01-01 00:00:00Z'])(
+    'answers 422 for expires_at %j, not an RFC 3339 date-time, and creates nothing',
+    async (expiresAt) => {
+      const user = await t.users.create();
+      await expectEnvelope(
+        await create(user.apiKey, { expires_at: expiresAt }),
+        validationError([
+          { field: 'expires_at', rule: 'isIso8601', message: 'expires_at must be an ISO 8601 date-time' },
+        ]),
+      );
+      expect(await keyRows(user.id)).toHaveLength(1);
+    },
+  );
+
   it("lists the caller's keys, revoked and expired included, never a secret or hash, never another user's", async () => {
     const user = await t.users.create();
     const expired = await t.users.addApiKey(user.id, { expiresAt: new Date('2020-01-01T00:00:00Z') });

@@ -404,7 +404,7 @@ export interface components {
             name?: string | null;
             /**
              * Format: date-time
-             * @description When the key stops working (ISO 8601 with a zone, in the future). Null or absent: never.
+             * @description When the key stops working (RFC 3339: date, time and offset; in the future). Null or absent: never.
              * @example 2026-12-31T23:59:59Z
              */
             expires_at?: string | null;
@@ -424,15 +424,17 @@ export interface components {
         };
         CreateUserDto: {
             /**
-             * @description Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that are not deleted, so two spellings of one address are one account.
+             * Format: email
+             * @description An e-mail address (internationalized ones too; the local part at most 64 bytes of UTF-8, the domain at most 254 characters once in its ASCII form). Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that are not deleted, so two spellings of one address are one account.
              * @example ada@example.com
              */
             email: string;
             /**
+             * @description Null or absent: `role_member`.
              * @default role_member
-             * @enum {string}
+             * @enum {string|null}
              */
-            global_role_id?: "role_member" | "role_admin";
+            global_role_id?: "role_member" | "role_admin" | null;
         };
         CreateUserResponseDto: {
             /**
@@ -626,7 +628,7 @@ export interface components {
             last_name?: string | null;
             /**
              * Format: date
-             * @description `YYYY-MM-DD`, in the past.
+             * @description `YYYY-MM-DD`, on or after 1900-01-01 and in the past.
              * @example 1990-12-10
              */
             birthday?: string | null;
@@ -865,8 +867,8 @@ export interface operations {
                 target_user_id?: string;
                 /** @description Only events caused by this user (`system` for the service itself, e.g. retention). */
                 actor_user_id?: string;
-                /** @description Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, `user.anonymized`, `api_key.created`, `api_key.revoked`. */
-                action?: string;
+                /** @description Only events with this action. */
+                action?: "user.created" | "user.updated" | "user.deleted" | "user.restored" | "user.anonymized" | "api_key.created" | "api_key.revoked";
                 /** @description Only events at or after this time (RFC 3339: date, time and offset). */
                 from?: string;
                 /** @description Only events before this time (RFC 3339: date, time and offset; exclusive). */

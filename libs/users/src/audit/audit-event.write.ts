@@ -2,11 +2,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { Caller } from '../auth/caller.js';
 import { PreparedStatement } from '../database/prepared-statements.js';
+import type { AuditAction } from './audit-actions.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 /** One audit event to append: what happened to whom; the actor and trace come from the caller. */
 export interface AuditEventInput {
-  action: string;
+  /** One of AUDIT_ACTIONS, the list the audit filter (and its documentation) accepts. */
+  action: AuditAction;
   targetUserId: string | null;
   metadata: Record<string, unknown>;
 }

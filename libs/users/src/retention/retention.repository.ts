@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { USERS_DATA_SOURCE } from '../database/users-data-source.js';
 import type { DataSource } from 'typeorm';
 import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
-import { appendAuditEvents } from '../audit/audit-event.write.js';
+import { appendAuditEvents, type AuditEventInput } from '../audit/audit-event.write.js';
 import type { Caller } from '../auth/caller.js';
 import { eventBy, recordEvents } from '../outbox/record-event.js';
 import { UserEntity } from '../users/user.entity.js';
@@ -70,7 +70,7 @@ export class RetentionRepository {
       await appendAuditEvents(
         manager,
         { ...caller, ip: null, userAgent: null },
-        ...ids.map((id) => ({
+        ...ids.map((id): AuditEventInput => ({
           action: 'user.anonymized',
           targetUserId: id,
           metadata: { retention_days: retentionDays },

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { IsOptional, ValidateBy } from 'class-validator';
+import { DATE_TIME_PATTERN, IsDateTime } from '../../users/dto/date-time.js';
+import { TextField } from '../../users/dto/text-field.decorator.js';
 
-/** An ISO 8601 date-time with an explicit zone, later than now. */
+/** A date-time later than now (its form is checked by IsDateTime). */
 function IsFutureDateTime(): PropertyDecorator {
   return ValidateBy({
     name: 'isFuture',
@@ -13,28 +15,26 @@ function IsFutureDateTime(): PropertyDecorator {
 }
 
 export class CreateApiKeyDto {
-  @ApiPropertyOptional({
-    type: String,
+  @TextField({
+    optional: true,
     nullable: true,
+    minLength: 1,
     maxLength: 100,
     description: 'A label to tell keys apart.',
     example: 'laptop',
   })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
   name?: string | null;
 
   @ApiPropertyOptional({
     type: String,
     nullable: true,
     format: 'date-time',
-    description: 'When the key stops working (ISO 8601 with a zone, in the future). Null or absent: never.',
+    pattern: DATE_TIME_PATTERN,
+    description: 'When the key stops working (RFC 3339: date, time and offset; in the future). Null or absent: never.',
     example: '2026-12-31T23:59:59Z',
   })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'expires_at must be an ISO 8601 date-time' })
+  @IsDateTime('expires_at')
   @IsFutureDateTime()
   expires_at?: string | null;
 }

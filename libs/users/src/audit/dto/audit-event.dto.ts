@@ -1,54 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-
-import { isISO8601, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { DATE_TIME_PATTERN, IsDateTime } from '../../users/dto/date-time.js';
 import { PageQueryDto } from '../../users/dto/list-users-query.dto.js';
-
-/**
- * An RFC 3339 date-time (ISO 8601's profile that `new Date` and PostgreSQL read alike): date, time
- * and an explicit offset. ISO 8601 also admits week (`2025-W01`), ordinal (`2025-001`), basic
- * (`20250101T101010Z`) and zone-less forms, which `new Date` reads as nothing or as local time.
- */
-export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
-const DATE_TIME = new RegExp(DATE_TIME_PATTERN);
-
-/** A valid RFC 3339 date-time; the rule keeps the name `isIso8601` that clients already see. */
-function IsDateTime(field: string): PropertyDecorator {
-  return ValidateBy({
-    name: 'isIso8601',
-    validator: {
-      validate: (value: unknown) =>
-        typeof value === 'string' && DATE_TIME.test(value) && isISO8601(value, { strict: true }),
-      defaultMessage: () => `${field} must be an ISO 8601 date-time`,
-    },
-  });
-}
+import { TextField } from '../../users/dto/text-field.decorator.js';
+import { AUDIT_ACTIONS, type AuditAction } from '../audit-actions.js';
 
 export class ListAuditEventsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Only events about this user.', example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @TextField({
+    optional: true,
+    maxLength: 100,
+    description: 'Only events about this user.',
+    example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
+  })
   target_user_id?: string;
 
-  @ApiPropertyOptional({
+  @TextField({
+    optional: true,
+    maxLength: 100,
     description: 'Only events caused by this user (`system` for the service itself, e.g. retention).',
     example: 'usr_4ab3bd9533df40318468ed9cc0d8c391',
   })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
   actor_user_id?: string;
 
-  @ApiPropertyOptional({
-    description:
-      'Only events with this action: `user.created`, `user.updated`, `user.deleted`, `user.restored`, ' +
-      '`user.anonymized`, `api_key.created`, `api_key.revoked`.',
-    example: 'user.deleted',
-  })
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, description: 'Only events with this action.', example: 'user.deleted' })
   @IsOptional()
-  @IsString()
-  @Matches(/^[a-z_]+\.[a-z_]+$/, { message: 'action must look like user.deleted' })
-  action?: string;
+  @IsIn(AUDIT_ACTIONS, { message: `action must be one of: ${AUDIT_ACTIONS.join(', ')}` })
+  action?: AuditAction;
 
   @ApiPropertyOptional({
     description: 'Only events at or after this time (RFC 3339: date, time and offset).',

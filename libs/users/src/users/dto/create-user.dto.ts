@@ -5,22 +5,34 @@ import { USER_ROLES, type UserRole } from '../user.entity.js';
 import { normalizeEmail } from '../email.js';
 import { UserResponseDto } from './user-response.dto.js';
 
+/** The longest e-mail address accepted (RFC 5321: a 64-character local part, `@`, a 255-character domain). */
+export const EMAIL_MAX_LENGTH = 320;
+
 export class CreateUserDto {
   @ApiProperty({
+    format: 'email',
+    maxLength: EMAIL_MAX_LENGTH,
     description:
-      'Stored normalized (Unicode NFC, the domain in its ASCII/punycode form, lower case); unique among users that ' +
-      'are not deleted, so two spellings of one address are one account.',
+      'An e-mail address (internationalized ones too; the local part at most 64 bytes of UTF-8, the domain at ' +
+      'most 254 characters once in its ASCII form). Stored normalized (Unicode NFC, the domain in its ' +
+      'ASCII/punycode form, lower case); unique among users that are not deleted, so two spellings of one ' +
+      'address are one account.',
     example: 'ada@example.com',
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value))
   @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(320)
+  @MaxLength(EMAIL_MAX_LENGTH)
   email: string;
 
-  @ApiPropertyOptional({ enum: USER_ROLES, default: 'role_member' })
+  @ApiPropertyOptional({
+    enum: [...USER_ROLES, null],
+    nullable: true,
+    default: 'role_member',
+    description: 'Null or absent: `role_member`.',
+  })
   @IsOptional()
   @IsIn(USER_ROLES)
-  global_role_id?: UserRole;
+  global_role_id?: UserRole | null;
 }
 
 export class CreateUserResponseDto {

@@ -5,13 +5,23 @@ import { toBooleanParam, toIntParam } from './query-params.js';
 
 /** The largest page a list answers. */
 export const MAX_PAGE_SIZE = 100;
+/** The most items a list skips: more than any list holds, and within what `toIntParam` reads. */
+export const MAX_SKIP = 999_999_999;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ type: 'integer', description: 'How many items to skip.', minimum: 0, default: 0, example: 0 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'How many items to skip.',
+    minimum: 0,
+    maximum: MAX_SKIP,
+    default: 0,
+    example: 0,
+  })
   @Transform(toIntParam)
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_SKIP)
   skip: number = 0;
 
   @ApiPropertyOptional({

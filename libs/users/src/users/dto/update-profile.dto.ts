@@ -2,29 +2,31 @@ import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagg
 import {
   IsISO8601,
   IsOptional,
-  IsString,
   IsTimeZone,
   IsUrl,
-  Matches,
   MaxLength,
-  MinLength,
   ValidateBy,
   ValidateIf,
   type ValidationOptions,
 } from 'class-validator';
+import { TextField } from './text-field.decorator.js';
 import { UserResponseDto } from './user-response.dto.js';
 
-/** A calendar date (`YYYY-MM-DD`) strictly before today (UTC). */
+/** `YYYY-MM-DD` with a year from 1900 on: the schema's `pattern` and the validator share it. */
+export const BIRTHDAY_PATTERN = '^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$';
+const BIRTHDAY = new RegExp(BIRTHDAY_PATTERN);
+
+/** An http or https URL, the scheme in any case (as `@IsUrl` reads it). */
+export const HTTP_URL_PATTERN = '^[Hh][Tt][Tt][Pp][Ss]?://';
+
+/** A calendar date (`YYYY-MM-DD`) on or after 1900-01-01 and strictly before today (UTC). */
 function IsPastDate(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isPastDate',
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'string' &&
-          /^\d{4}-\d{2}-\d{2}$/.test(value) &&
-          value >= '1900-01-01' &&
-          value < new Date().toISOString().slice(0, 10),
+          typeof value === 'string' && BIRTHDAY.test(value) && value < new Date().toISOString().slice(0, 10),
         defaultMessage: () => 'birthday must be a date in the past, on or after 1900-01-01',
       },
     },
@@ -42,54 +44,42 @@ function IsReadOnly(message: string): PropertyDecorator {
  * field (role, flags, timestamps) cannot be changed here: sending one is a 422.
  */
 export class UpdateProfileDto {
-  @ApiPropertyOptional({
-    type: String,
+  @TextField({
+    optional: true,
     nullable: true,
     minLength: 3,
     maxLength: 100,
-    pattern: '^[a-z0-9._-]+$',
+    pattern: {
+      regex: /^[a-z0-9._-]+$/,
+      message: 'username may hold only lowercase letters, digits, ".", "_" and "-"',
+    },
     description: 'Lowercase letters, digits, `.`, `_` and `-`; unique among users that are not deleted.',
     example: 'ada.l',
   })
-  @IsOptional()
-  @IsString()
-  @MinLength(3)
-  @MaxLength(100)
-  @Matches(/^[a-z0-9._-]+$/, { message: 'username may hold only lowercase letters, digits, ".", "_" and "-"' })
   username?: string | null;
 
-  @ApiPropertyOptional({
-    type: String,
+  @TextField({
+    optional: true,
     nullable: true,
+    minLength: 1,
     maxLength: 511,
     description: 'Null: computed from first and last name.',
     example: 'Ada Lovelace',
   })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(511)
   full_name?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Ada' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 255, example: 'Ada' })
   first_name?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Lovelace' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 255, example: 'Lovelace' })
   last_name?: string | null;
 
   @ApiPropertyOptional({
     type: String,
     nullable: true,
     format: 'date',
-    description: '`YYYY-MM-DD`, in the past.',
+    pattern: BIRTHDAY_PATTERN,
+    description: '`YYYY-MM-DD`, on or after 1900-01-01 and in the past.',
     example: '1990-12-10',
   })
   @IsOptional()
@@ -101,6 +91,7 @@ export class UpdateProfileDto {
     type: String,
     nullable: true,
     format: 'uri',
+    pattern: HTTP_URL_PATTERN,
     maxLength: 2048,
     description: 'An http or https URL.',
     example: 'https://example.com/ada.png',
@@ -113,39 +104,27 @@ export class UpdateProfileDto {
   @MaxLength(2048)
   profile_image?: string | null;
 
-  @ApiPropertyOptional({
-    type: String,
+  @TextField({
+    optional: true,
     nullable: true,
     maxLength: 100,
+    pattern: {
+      regex: /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/,
+      message: 'timezone must be an IANA time zone id',
+    },
     description: 'An IANA time zone id.',
     example: 'Europe/London',
   })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  @Matches(/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/, { message: 'timezone must be an IANA time zone id' })
   @IsTimeZone({ message: 'timezone must be an IANA time zone id' })
   timezone?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: 'GB' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 100, example: 'GB' })
   country_id?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 20, example: 'SW1A 1AA' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(20)
+  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 20, example: 'SW1A 1AA' })
   post_code?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 50, example: 'female' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(50)
+  @TextField({ optional: true, nullable: true, minLength: 1, maxLength: 50, example: 'female' })
   gender?: string | null;
 
   /** Not updatable; declared so that sending it names the rule (`read_only`) rather than `unknown_field`. */
