@@ -9,22 +9,22 @@ import {
   type RateLimitState,
 } from '@users-service/common';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import type { KeyPrincipal } from '../api-keys/api-keys.repository.js';
+import type { LiveKey } from '../api-keys/api-keys.repository.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import type { RequestWithCaller } from './request-with-caller.js';
 
 const KEY = `ak_${'k'.repeat(40)}`;
 const STATE: RateLimitState = { limit: 3, remaining: 0, resetSeconds: 20 };
-const PRINCIPAL = {
+const LIVE_KEY = {
   userId: 'usr_1',
   role: 'role_member',
   apiKeyId: 'key_1',
   lastUsedAt: null,
-} as unknown as KeyPrincipal;
+} as unknown as LiveKey;
 
 function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) {
   const reflector = { getAllAndOverride: jest.fn().mockReturnValue(options.isPublic ?? false) } as unknown as Reflector;
-  const authenticate = jest.fn<ApiKeysService['authenticate']>().mockResolvedValue(PRINCIPAL);
+  const authenticate = jest.fn<ApiKeysService['authenticate']>().mockResolvedValue(LIVE_KEY);
   const apiKeys = { authenticate } as unknown as ApiKeysService;
   const limiter = {
     failedAuthBlocked: jest.fn<RateLimiter['failedAuthBlocked']>().mockReturnValue(null),
