@@ -130,13 +130,16 @@ describe('ApiKeyGuard', () => {
     expect(request.caller).toMatchObject({ userId: 'usr_1', apiKeyId: 'key_1', traceId: 'req_1', ip: '203.0.113.5' });
   });
 
-  it('answers 429 when the key is over its limit, and sets no caller', async () => {
+  it("answers 429 when the key's user is over the limit, and sets no caller", async () => {
     const { guard, context, request, limiter } = createSut();
     request.headers['x-api-key'] = KEY;
     limiter.consumeKey.mockResolvedValue({ exceeded: true, state: STATE });
-    await expect(guard.canActivate(context)).rejects.toEqual(
-      new RateLimitExceededError(STATE, 'Too many requests with this API key.'),
-    );
+    // toEqual compares an Error by its message only: the system message is checked on its own.
+    await expect(guard.canActivate(context)).rejects.toMatchObject({
+      code: 'RATE_LIMIT_EXCEEDED',
+      systemMessage: "Too many requests for this user (all of the user's API keys share one budget).",
+      details: new RateLimitExceededError(STATE).details,
+    });
     expect(request.caller).toBeUndefined();
   });
 
