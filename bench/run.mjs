@@ -101,7 +101,7 @@ const serviceEnv = (port) => ({
   // One key sends thousands of requests a second here, and one address thousands of bad keys; the
   // defaults (600 per key, 30 failures per address, a minute) would turn the measurement into a
   // measurement of 429s. The limiter still counts, in memory.
-  RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000000',
+  RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000000',
 });
 
@@ -264,7 +264,7 @@ async function benchPostgres(scenarios) {
       DB_POOL_SIZE: '10',
       PORT: String(port),
       LOG_LEVEL: opts['log-level'],
-      RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000000',
+      RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000000',
     });
     const baseline = start('baseline', ['bench/baseline-server.mjs'], baselineEnv(3102));

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
@@ -12,7 +13,7 @@ import {
   TRACE_ID_HEADER,
 } from '@users-service/common';
 import { AppModule } from './app.module.js';
-import { type Environment, trustProxySetting } from './config/environment.js';
+import { configurationWarnings, type Environment, trustProxySetting } from './config/environment.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { prettyLogStream } from './logging/pretty-log-stream.js';
@@ -183,6 +184,7 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
     // a test sees the error) instead of Nest calling process.exit(1) itself.
     abortOnError: false,
   });
+  for (const warning of configurationWarnings(env)) new Logger('Configuration').warn(warning);
   configureApp(app, env);
   await app.init();
   return app;

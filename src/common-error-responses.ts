@@ -51,7 +51,7 @@ export function addCommonErrorResponses(document: OpenAPIObject): OpenAPIObject 
       if (operation.security?.length) {
         add(
           429,
-          'Too many requests with this API key, or too many failed authentications from this address. See Retry-After.',
+          "Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After.",
           rateLimited,
         );
       }

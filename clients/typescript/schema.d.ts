@@ -933,7 +933,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1042,7 +1042,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1182,7 +1182,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1267,7 +1267,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1385,7 +1385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1469,7 +1469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1547,7 +1547,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1625,7 +1625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1756,7 +1756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1867,7 +1867,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1960,7 +1960,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2072,7 +2072,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EnvironmentError, trustProxySetting, validateEnvironment } from './environment.js';
+import { configurationWarnings, EnvironmentError, trustProxySetting, validateEnvironment } from './environment.js';
 
 describe('validateEnvironment', () => {
   it('fills every default', () => {
@@ -150,5 +150,22 @@ describe('RATE_LIMIT_PER_USER_PER_MINUTE and its deprecated name RATE_LIMIT_PER_
     expect(validateEnvironment({ RATE_LIMIT_PER_KEY_PER_MINUTE: '' })).toMatchObject({
       RATE_LIMIT_PER_USER_PER_MINUTE: 600,
     });
+  });
+
+  it('warns about the old name, once, naming the new one; nothing to warn about without it', () => {
+    expect(configurationWarnings(validateEnvironment({}))).toEqual([]);
+    expect(configurationWarnings(validateEnvironment({ RATE_LIMIT_PER_USER_PER_MINUTE: '42' }))).toEqual([]);
+    expect(configurationWarnings(validateEnvironment({ RATE_LIMIT_PER_KEY_PER_MINUTE: '7' }))).toEqual([
+      "RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated: it is a budget per user (all of a user's keys share it), " +
+        'so it is now called RATE_LIMIT_PER_USER_PER_MINUTE. Rename it; the old name will stop working.',
+    ]);
+    expect(
+      configurationWarnings(
+        validateEnvironment({ RATE_LIMIT_PER_KEY_PER_MINUTE: '7', RATE_LIMIT_PER_USER_PER_MINUTE: '42' }),
+      ),
+    ).toEqual([
+      'RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated and ignored: RATE_LIMIT_PER_USER_PER_MINUTE is set and wins. ' +
+        'Remove RATE_LIMIT_PER_KEY_PER_MINUTE.',
+    ]);
   });
 });

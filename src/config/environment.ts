@@ -128,11 +128,23 @@ export class Environment {
   @IsString()
   LOG_FILE?: string;
 
+  /** Requests per user per minute, all of the user's API keys together; then 429. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1_000_000_000)
-  RATE_LIMIT_PER_KEY_PER_MINUTE = 600;
+  RATE_LIMIT_PER_USER_PER_MINUTE = 600;
+
+  /**
+   * The deprecated name of RATE_LIMIT_PER_USER_PER_MINUTE, from before the budget was the user's:
+   * read only when the new name is unset (see `validateEnvironment`), with a warning at start-up.
+   */
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  RATE_LIMIT_PER_KEY_PER_MINUTE?: number;
 
   /** How many live API keys one user may hold; creating one more is 409 API_KEY_LIMIT_REACHED. */
   @Transform(toInt)
@@ -239,6 +251,7 @@ const OPTIONAL_VARIABLES = [
   'LOG_FILE',
   'REDIS_URL',
   'NATS_URL',
+  'RATE_LIMIT_PER_KEY_PER_MINUTE',
 ];
 
 /** Raised when the environment is invalid; its message names every offending variable. */
@@ -250,7 +263,26 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (problems.length > 0) {
     throw new EnvironmentError(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
   }
+  // The deprecated name counts only when the new one is absent: with both, the new one wins.
+  if (env.RATE_LIMIT_PER_KEY_PER_MINUTE !== undefined && raw.RATE_LIMIT_PER_USER_PER_MINUTE === undefined) {
+    env.RATE_LIMIT_PER_USER_PER_MINUTE = env.RATE_LIMIT_PER_KEY_PER_MINUTE;
+  }
   return env;
+}
+
+/** What start-up should warn about in a valid environment: deprecated names still in use. */
+export function configurationWarnings(env: Environment): string[] {
+  if (env.RATE_LIMIT_PER_KEY_PER_MINUTE === undefined) return [];
+  if (env.RATE_LIMIT_PER_KEY_PER_MINUTE !== env.RATE_LIMIT_PER_USER_PER_MINUTE) {
+    return [
+      'RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated and ignored: RATE_LIMIT_PER_USER_PER_MINUTE is set and wins. ' +
+        'Remove RATE_LIMIT_PER_KEY_PER_MINUTE.',
+    ];
+  }
+  return [
+    "RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated: it is a budget per user (all of a user's keys share it), " +
+      'so it is now called RATE_LIMIT_PER_USER_PER_MINUTE. Rename it; the old name will stop working.',
+  ];
 }
 
 /**

@@ -25,8 +25,8 @@ export const API_KEY_HEADER = 'x-api-key';
  * With the module's `rateLimiter` option, the order is: (1) a client IP already over the
  * failed-authentication limit gets 429 before its key is looked up, so a flood of bad keys costs
  * no database round trip; (2) the key is looked up; a failure is counted against the IP; (3) a
- * valid key's request is counted against the key's own limit, and the `X-RateLimit-*` headers tell
- * the caller where it stands.
+ * valid key's request is counted against its user's limit (all of a user's keys share it), and the
+ * `X-RateLimit-*` headers tell the caller where it stands.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -79,7 +79,7 @@ export class ApiKeyGuard implements CanActivate {
     }
 
     // Counted per user, not per key: all keys of a user share one budget, so more keys buy no more
-    // requests (RATE_LIMIT_PER_KEY_PER_MINUTE keeps its name; its budget is the user's).
+    // requests (RATE_LIMIT_PER_USER_PER_MINUTE in the API app).
     const counted = await this.limiter?.consumeKey(liveKey.userId);
     if (counted) {
       if (counted.exceeded) {
@@ -90,7 +90,10 @@ export class ApiKeyGuard implements CanActivate {
           user_id: liveKey.userId,
           msg: 'user over the rate limit',
         });
-        throw new RateLimitExceededError(counted.state, 'Too many requests with this API key.');
+        throw new RateLimitExceededError(
+          counted.state,
+          "Too many requests for this user (all of the user's API keys share one budget).",
+        );
       }
       const response: unknown = http.getResponse();
       for (const [name, value] of Object.entries(rateLimitHeaders(counted.state))) {
