@@ -186,6 +186,21 @@ describe('HTTP hygiene', () => {
     // Headers begun but never finished: a slow-loris client.
     const { text, ms } = await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', 6000);
     expect(text).toMatch(/^HTTP\/1\.1 408/);
+    // In the envelope, with the trace id of its X-Request-Id header.
+    const [head, body] = text.split('\r\n\r\n') as [string, string];
+    expect(JSON.parse(body)).toEqual({
+      success: false,
+      error: {
+        code: 'REQUEST_TIMEOUT',
+        message: 'The request took too long to arrive.',
+        system_message: 'The request was not received in full within the time the service allows.',
+        type: 'client_error',
+        status: 408,
+        details: {},
+        trace_id: /\r\nx-request-id: (req_[0-9a-f]{24})\r\n/.exec(head)?.[1],
+        timestamp: expect.stringMatching(/Z$/),
+      },
+    });
     expect(ms).toBeGreaterThanOrEqual(1400);
     expect(ms).toBeLessThan(4000);
   });

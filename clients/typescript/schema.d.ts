@@ -750,6 +750,15 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description An unexpected error; its details are in the log under the trace id. */
             500: {
                 headers: {
@@ -793,6 +802,15 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description An unexpected error; its details are in the log under the trace id. */
             500: {
                 headers: {
@@ -832,6 +850,15 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ReadinessResponseDto"];
+                };
+            };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description An unexpected error; its details are in the log under the trace id. */
@@ -904,6 +931,15 @@ export interface operations {
                      *     ]
                      */
                     "application/json": components["schemas"]["AuditEventResponseDto"][];
+                };
+            };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
@@ -1015,6 +1051,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponseDto"][];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1119,7 +1164,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateUserResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON); or the request line and headers exceed 16 KiB (BAD_REQUEST). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1249,6 +1294,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyResponseDto"][];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1331,7 +1385,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateApiKeyResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON); or the request line and headers exceed 16 KiB (BAD_REQUEST). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1442,6 +1496,15 @@ export interface operations {
                     "application/json": components["schemas"]["RevokeApiKeyResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1538,6 +1601,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1614,6 +1686,15 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["UserResponseDto"];
+                };
+            };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
@@ -1702,7 +1783,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateProfileResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON); or the request line and headers exceed 16 KiB (BAD_REQUEST). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1831,6 +1912,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1922,6 +2012,15 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["DeleteUserResponseDto"];
+                };
+            };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
@@ -2034,6 +2133,15 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["RestoreUserResponseDto"];
+                };
+            };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
