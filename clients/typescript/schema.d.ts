@@ -560,7 +560,7 @@ export interface components {
              */
             outage_since: string | null;
             /**
-             * @description Events written but not yet published.
+             * @description Events written but not yet published, counted up to 10001 (a count of a huge backlog would cost every probe a scan): 10001 means more than 10000.
              * @example 0
              */
             pending: number;
