@@ -26,7 +26,7 @@ const PREPARED = process.env.BASELINE_PREPARED === '1';
 const q = (name, text, values) => pool.query(PREPARED ? { name, text, values } : { text, values });
 
 // Fixed one-minute windows in memory, as the service's in-memory limiter counts.
-const PER_KEY = Number(process.env.RATE_LIMIT_PER_KEY_PER_MINUTE ?? 600);
+const PER_KEY = Number(process.env.RATE_LIMIT_PER_USER_PER_MINUTE ?? 600);
 const FAILED_PER_IP = Number(process.env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE ?? 30);
 const windows = new Map();
 function count(id, limit) {

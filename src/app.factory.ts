@@ -1,3 +1,6 @@
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
@@ -7,12 +10,15 @@ import {
   BadRequestError,
   createValidationPipe,
   InvalidJsonError,
+  newTraceId,
+  type AppError,
+  RequestTimeoutError,
   resolveTraceId,
   toErrorEnvelope,
   TRACE_ID_HEADER,
 } from '@users-service/common';
 import { AppModule } from './app.module.js';
-import { type Environment, trustProxySetting } from './config/environment.js';
+import { configurationWarnings, type Environment, trustProxySetting } from './config/environment.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 import { prettyLogStream } from './logging/pretty-log-stream.js';
@@ -58,6 +64,44 @@ function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return { method: request.method, path: redactKeysInPath(path), remote_address: request.ip };
 }
 
+/**
+ * What Node's HTTP parser refuses before Fastify has a request: a head (request line and headers)
+ * over `maxHeaderSize` (16 KiB unless Node is told otherwise), bytes that are not HTTP, a client too
+ * slow to send its request. Fastify's own answer is a bare body (`{"statusCode":431,...}`); this one
+ * is the envelope, with the headers every answer has. Nothing of the request could be read, so its
+ * trace id is a new one, logged with the parser's reason.
+ */
+function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const answer: AppError =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new RequestTimeoutError()
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new BadRequestError(
+            `The request line and headers are larger than the service accepts (${maxHeaderSize / 1024} KiB in all).`,
+          )
+        : new BadRequestError('The request is not valid HTTP.');
+  const traceId = newTraceId();
+  this.log.info({ trace_id: traceId, code: error.code, status: answer.getStatus() }, 'request refused before routing');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(toErrorEnvelope(answer, traceId));
+  const headers = {
+    ...SECURITY_HEADERS,
+    [TRACE_ID_HEADER]: traceId,
+    'cache-control': 'no-store',
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  const status = answer.getStatus();
+  // end(), not write() and destroy(): the answer is flushed before the connection closes.
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`, () => socket.destroy());
+}
+
 /** Whether logs go to standard output as lines a person reads (see LOG_FORMAT). */
 function prettyLogs(env: Environment): boolean {
   return env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && !env.LOG_FILE && process.stdout.isTTY === true);
@@ -99,6 +143,7 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     handlerTimeout: env.REQUEST_TIMEOUT_MS,
     // Node checks requestTimeout every 30 s by default; check every second so the bound holds.
     http: { connectionsCheckingInterval: 1000 },
+    clientErrorHandler: answerClientError,
     // A URL Fastify cannot even decode (`/%`) fails before any hook or filter: answer it here, in
     // the envelope, with the trace id.
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -183,6 +228,7 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
     // a test sees the error) instead of Nest calling process.exit(1) itself.
     abortOnError: false,
   });
+  for (const warning of configurationWarnings(env)) new Logger('Configuration').warn(warning);
   configureApp(app, env);
   await app.init();
   return app;

@@ -6,7 +6,7 @@ import {
   ApiKeysRepository,
   ApiKeysService,
   generateApiKeySecret,
-  type KeyPrincipal,
+  type LiveKey,
   type UserEntity,
   USERS_DATA_SOURCE,
   UsersModule,
@@ -21,7 +21,7 @@ import { validateEnvironment } from './config/environment.js';
  * lost a race) and the order of the checks, without a database.
  */
 async function createSut() {
-  const member: KeyPrincipal = {
+  const member: LiveKey = {
     apiKeyId: 'key_1',
     userId: 'usr_member',
     role: 'role_member',

@@ -14,7 +14,7 @@ describe('API keys per user: a cap, one rate budget, a paged list', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ MAX_API_KEYS_PER_USER: '5', RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000' });
+    t = await startTestApp({ MAX_API_KEYS_PER_USER: '5', RATE_LIMIT_PER_USER_PER_MINUTE: '1000000' });
   });
   afterAll(async () => {
     await t?.close();
@@ -90,7 +90,7 @@ describe('the request rate limit counts per user', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_KEY_PER_MINUTE: '6' });
+    t = await startTestApp({ RATE_LIMIT_PER_USER_PER_MINUTE: '6' });
   });
   afterAll(async () => {
     await t?.close();

@@ -103,3 +103,81 @@ describe('admin bootstrap', () => {
     );
   });
 });
+
+describe('BOOTSTRAP_ADMIN_EMAIL is normalized like every other e-mail', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const admins = () =>
+    t.db.query(
+      `SELECT id, email FROM users WHERE global_role_id = 'role_admin' AND NOT is_deleted ORDER BY created_at`,
+    );
+  const createUser = (apiKey: string, email: string) =>
+    t.request('/v1/user', {
+      method: 'POST',
+      headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+
+  it('a first start with Admin@Example.COM creates admin@example.com, the address the API then knows', async () => {
+    const env = validateEnvironment({ BOOTSTRAP_ADMIN_EMAIL: 'Admin@Example.COM' });
+    const first = await runAdminBootstrap(t.app, env);
+    expect(first).toEqual({
+      outcome: 'created',
+      userId: expect.stringMatching(/^usr_/),
+      email: 'admin@example.com',
+      secret: expect.stringMatching(/^ak_[A-Za-z0-9]{40}$/),
+    });
+    const adminId = first.outcome === 'created' ? first.userId : '';
+    expect(await admins()).toEqual([{ id: adminId, email: 'admin@example.com' }]);
+    // The API sees the same address: creating it again is a conflict, not a second account.
+    const again = await createUser(first.outcome === 'created' ? first.secret! : '', 'ADMIN@example.com');
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('EMAIL_ALREADY_EXISTS');
+  });
+
+  it("a restart with BOOTSTRAP_ADMIN_KEY and another spelling of an admin's address gives the key to that admin", async () => {
+    const admin = await t.users.admin({ email: 'ops@example.com' });
+    const key = `ak_${'Respelled0'.repeat(4)}`;
+    const env = validateEnvironment({ BOOTSTRAP_ADMIN_KEY: key, BOOTSTRAP_ADMIN_EMAIL: 'Ops@EXAMPLE.com' });
+    expect(await runAdminBootstrap(t.app, env)).toEqual({
+      outcome: 'key-added',
+      userId: admin.id,
+      email: 'ops@example.com',
+    });
+    const [row] = await t.db.query(
+      'SELECT u.id, u.email FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1',
+      [hashApiKeySecret(key)],
+    );
+    expect(row).toEqual({ id: admin.id, email: 'ops@example.com' });
+  });
+
+  it('a decomposed é and a non-ASCII domain find the admin the API created with the composed form', async () => {
+    const creator = await t.users.admin();
+    // Created through the API, which stores NFC, the domain in punycode, lower case.
+    const created = await createUser(creator.apiKey, 'rené@bücher.example');
+    expect(created.status).toBe(201);
+    const made = (await created.json()) as { user: { id: string; email: string } };
+    expect(made.user.email).toBe('rené@xn--bcher-kva.example');
+    await t.db.query(`UPDATE users SET global_role_id = 'role_admin' WHERE id = $1`, [made.user.id]);
+
+    const key = `ak_${'Decomposed'.repeat(4)}`;
+    const env = validateEnvironment({
+      BOOTSTRAP_ADMIN_KEY: key,
+      BOOTSTRAP_ADMIN_EMAIL: 'rene\u0301@bu\u0308cher.example',
+    });
+    expect(await runAdminBootstrap(t.app, env)).toEqual({
+      outcome: 'key-added',
+      userId: made.user.id,
+      email: 'rené@xn--bcher-kva.example',
+    });
+    const accounts = await t.db.query(`SELECT id FROM users WHERE email LIKE 'ren%' ORDER BY created_at`);
+    expect(accounts).toEqual([{ id: made.user.id }]);
+  });
+});

@@ -9,6 +9,11 @@ const BAD_REQUEST = {
   type: 'client_error',
   message: 'The request is malformed.',
 };
+/** Node refuses a request head (request line and headers) over 16 KiB before Fastify or Nest see it. */
+const HEAD_TOO_LARGE = {
+  ...BAD_REQUEST,
+  system_message: 'The request line and headers are larger than the service accepts (16 KiB in all).',
+};
 const UNSUPPORTED = {
   status: 415,
   code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -84,6 +89,50 @@ describe('HTTP hygiene', () => {
     });
   });
 
+  it('refuses a chunked body (no Content-Length) over BODY_LIMIT_BYTES with 413 in the envelope', async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ email: 'chunked@example.test', pad: 'x'.repeat(4096) }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 1000) controller.enqueue(bytes.slice(i, i + 1000));
+        controller.close();
+      },
+    });
+    const response = await t.request('/v1/user', {
+      method: 'POST',
+      headers: { 'X-API-Key': admin.apiKey, 'Content-Type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    await expectEnvelope(response, {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      type: 'client_error',
+      message: 'The request body is too large.',
+      system_message: 'The request body is larger than the service accepts.',
+    });
+    const count = await t.db.query("SELECT count(*)::int AS n FROM users WHERE email = 'chunked@example.test'");
+    expect(count).toEqual([{ n: 0 }]);
+  });
+
+  it('answers a URL longer than the 16 KiB request head in the envelope: 400 BAD_REQUEST with a trace id', async () => {
+    const user = await t.users.create();
+    const response = await t.request(`/v1/user/${user.id}${'x'.repeat(17 * 1024)}`, {
+      method: 'DELETE',
+      headers: { 'X-API-Key': user.apiKey },
+    });
+    await expectEnvelope(response, HEAD_TOO_LARGE);
+    expect(response.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{24}$/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    // Nothing reached the route.
+    const [row] = await t.db.query('SELECT is_deleted FROM users WHERE id = $1', [user.id]);
+    expect(row).toEqual({ is_deleted: false });
+  });
+
+  it('answers headers over the 16 KiB request head the same way', async () => {
+    const response = await t.request('/health/live', { headers: { 'X-Padding': 'p'.repeat(17 * 1024) } });
+    await expectEnvelope(response, HEAD_TOO_LARGE);
+  });
+
   it('refuses bodies that are not JSON with 415 in the envelope', async () => {
     for (const contentType of [
       'text/plain',
@@ -137,6 +186,21 @@ describe('HTTP hygiene', () => {
     // Headers begun but never finished: a slow-loris client.
     const { text, ms } = await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', 6000);
     expect(text).toMatch(/^HTTP\/1\.1 408/);
+    // In the envelope, with the trace id of its X-Request-Id header.
+    const [head, body] = text.split('\r\n\r\n') as [string, string];
+    expect(JSON.parse(body)).toEqual({
+      success: false,
+      error: {
+        code: 'REQUEST_TIMEOUT',
+        message: 'The request took too long to arrive.',
+        system_message: 'The request was not received in full within the time the service allows.',
+        type: 'client_error',
+        status: 408,
+        details: {},
+        trace_id: /\r\nx-request-id: (req_[0-9a-f]{24})\r\n/.exec(head)?.[1],
+        timestamp: expect.stringMatching(/Z$/),
+      },
+    });
     expect(ms).toBeGreaterThanOrEqual(1400);
     expect(ms).toBeLessThan(4000);
   });

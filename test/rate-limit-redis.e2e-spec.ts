@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { type ChildServer, randomApiKey, startChildServer } from './support/child-server.js';
-import { RATE_LIMITED_KEY, rateLimitHeaders } from './support/rate-limit.js';
+import { RATE_LIMITED_USER, rateLimitHeaders } from './support/rate-limit.js';
 import { expectEnvelope } from './support/envelope.js';
 import { createPostgresDatabase, engine } from './support/test-app.js';
 
@@ -25,7 +25,7 @@ const LIMIT = 25;
       await database?.drop();
     });
 
-    it('accepts at most RATE_LIMIT_PER_KEY_PER_MINUTE requests of one key across both replicas', async () => {
+    it('accepts at most RATE_LIMIT_PER_USER_PER_MINUTE requests of one key across both replicas', async () => {
       const adminKey = randomApiKey();
       const env = {
         DATABASE_URL: database.url,
@@ -33,7 +33,7 @@ const LIMIT = 25;
         REDIS_URL: REDIS_URL!,
         // A prefix of this run's own, so that no other run or test shares its counters.
         REDIS_KEY_PREFIX: `users-service-test:${randomBytes(6).toString('hex')}:`,
-        RATE_LIMIT_PER_KEY_PER_MINUTE: String(LIMIT),
+        RATE_LIMIT_PER_USER_PER_MINUTE: String(LIMIT),
         // 80 requests at once can delay a reply past the 50 ms default on a busy event loop; a slow
         // reply is then a store failure (let through uncounted), which is not what this spec is about.
         REDIS_COMMAND_TIMEOUT_MS: '1000',
@@ -76,7 +76,7 @@ const LIMIT = 25;
       expect(remaining).toEqual(Array.from({ length: LIMIT }, (_, i) => i));
       for (const { response } of refused) {
         await expectEnvelope(response, {
-          ...RATE_LIMITED_KEY,
+          ...RATE_LIMITED_USER,
           details: { limit: LIMIT, retry_after_seconds: expect.any(Number) },
         });
       }

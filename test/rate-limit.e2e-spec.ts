@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { ApiKeysService } from '@users-service/users';
 import { DELETE_FORBIDDEN, expectEnvelope, INVALID_API_KEY } from './support/envelope.js';
-import { RATE_LIMITED_IP, RATE_LIMITED_KEY, rateLimitHeaders } from './support/rate-limit.js';
+import { RATE_LIMITED_IP, RATE_LIMITED_USER, rateLimitHeaders } from './support/rate-limit.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const BAD_KEY = `ak_${'B'.repeat(40)}`;
@@ -17,7 +18,7 @@ describe('rate limits (counters in memory; no proxy trusted)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_KEY_PER_MINUTE: '5', RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '3' });
+    t = await startTestApp({ RATE_LIMIT_PER_USER_PER_MINUTE: '5', RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '3' });
   });
   afterAll(async () => {
     await t?.close();
@@ -37,7 +38,7 @@ describe('rate limits (counters in memory; no proxy trusted)', () => {
     }
     const refused = await forbiddenDelete(t, alice.apiKey);
     const body = await expectEnvelope(refused, {
-      ...RATE_LIMITED_KEY,
+      ...RATE_LIMITED_USER,
       details: { limit: 5, retry_after_seconds: expect.any(Number) },
     });
     const headers = rateLimitHeaders(refused);
@@ -129,5 +130,39 @@ describe('rate limits behind a trusted proxy (TRUST_PROXY=127.0.0.1)', () => {
       ...RATE_LIMITED_IP,
       details: { limit: 2, retry_after_seconds: expect.any(Number) },
     });
+  });
+});
+
+describe('the deprecated name RATE_LIMIT_PER_KEY_PER_MINUTE', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_KEY_PER_MINUTE: '2' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('still sets the per-user limit, and start-up warns once, naming RATE_LIMIT_PER_USER_PER_MINUTE', async () => {
+    const user = await t.users.create();
+    await expectEnvelope(await forbiddenDelete(t, user.apiKey), DELETE_FORBIDDEN);
+    await expectEnvelope(await forbiddenDelete(t, user.apiKey), DELETE_FORBIDDEN);
+    await expectEnvelope(await forbiddenDelete(t, user.apiKey), {
+      ...RATE_LIMITED_USER,
+      details: { limit: 2, retry_after_seconds: expect.any(Number) },
+    });
+    const warnings = readFileSync(t.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('RATE_LIMIT_PER_KEY_PER_MINUTE'))
+      .map((line) => JSON.parse(line) as { level: number; context: string; msg: string });
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 40,
+        context: 'Configuration',
+        msg:
+          "RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated: it is a budget per user (all of a user's keys share it), " +
+          'so it is now called RATE_LIMIT_PER_USER_PER_MINUTE. Rename it; the old name will stop working.',
+      }),
+    ]);
   });
 });

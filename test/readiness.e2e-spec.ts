@@ -44,3 +44,41 @@ describe('GET /health/ready under a flood of probes', () => {
     }
   });
 });
+
+describe('GET /health/ready with a large outbox backlog', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // No NATS_URL: no relay, so the rows stay pending.
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('counts pending events up to 10001 at most ("more than 10000"), and still finds the oldest', async () => {
+    // One published event, older than all: neither counted nor the oldest pending.
+    await t.db.query(
+      `INSERT INTO outbox_events (event_id, type, user_id, occurred_at, version, published_at)
+       VALUES (gen_random_uuid(), 'user.created', 'usr_${'f'.repeat(32)}', '2025-01-01T00:00:00Z', 1, now())`,
+    );
+    await t.db.query(
+      `INSERT INTO outbox_events (event_id, type, user_id, occurred_at, version)
+       SELECT gen_random_uuid(), 'user.created', 'usr_' || lpad(to_hex(g), 32, '0'),
+              timestamptz '2026-01-01T00:00:00Z' + g * interval '1 second', 1
+       FROM generate_series(1, 10050) AS g`,
+    );
+    const response = await t.request('/health/ready');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      database: 'up',
+      outbox: {
+        relay_enabled: false,
+        outage_since: null,
+        pending: 10001,
+        oldest_pending_at: '2026-01-01T00:00:01.000Z',
+      },
+    });
+  });
+});

@@ -50,7 +50,7 @@ const BACK = 'Redis (rate-limit counters) is back; rate limits apply again.';
     startTestApp({
       REDIS_URL: proxy.via(REDIS_URL!),
       REDIS_KEY_PREFIX: `users-service-test:${randomBytes(6).toString('hex')}:`,
-      RATE_LIMIT_PER_KEY_PER_MINUTE: '100',
+      RATE_LIMIT_PER_USER_PER_MINUTE: '100',
       ...overrides,
     });
   /** An authenticated request that changes nothing: deleting someone else's account is 403. */

@@ -562,7 +562,7 @@ export interface components {
              */
             outage_since: string | null;
             /**
-             * @description Events written but not yet published.
+             * @description Events written but not yet published, counted up to 10001 (a count of a huge backlog would cost every probe a scan): 10001 means more than 10000.
              * @example 0
              */
             pending: number;
@@ -752,6 +752,15 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description An unexpected error; its details are in the log under the trace id. */
             500: {
                 headers: {
@@ -795,6 +804,15 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description An unexpected error; its details are in the log under the trace id. */
             500: {
                 headers: {
@@ -834,6 +852,15 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ReadinessResponseDto"];
+                };
+            };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
             /** @description An unexpected error; its details are in the log under the trace id. */
@@ -908,6 +935,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEventResponseDto"][];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -935,7 +971,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1017,6 +1053,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponseDto"][];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1044,7 +1089,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1121,7 +1166,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateUserResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON); or the request line and headers exceed 16 KiB (BAD_REQUEST). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1184,7 +1229,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1251,6 +1296,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyResponseDto"][];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1269,7 +1323,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1333,7 +1387,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreateApiKeyResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON); or the request line and headers exceed 16 KiB (BAD_REQUEST). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1387,7 +1441,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1444,6 +1498,15 @@ export interface operations {
                     "application/json": components["schemas"]["RevokeApiKeyResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1471,7 +1534,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1540,6 +1603,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1549,7 +1621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1618,6 +1690,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1627,7 +1708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1704,7 +1785,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateProfileResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON). */
+            /** @description The body is not valid JSON or tries prototype poisoning (BAD_REQUEST), or nests deeper than 32 levels (INVALID_JSON); or the request line and headers exceed 16 KiB (BAD_REQUEST). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1758,7 +1839,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1833,6 +1914,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1869,7 +1959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1926,6 +2016,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteUserResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -1962,7 +2061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,6 +2137,15 @@ export interface operations {
                     "application/json": components["schemas"]["RestoreUserResponseDto"];
                 };
             };
+            /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
                 headers: {
@@ -2074,7 +2182,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Too many requests with this API key, or too many failed authentications from this address. See Retry-After. */
+            /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;

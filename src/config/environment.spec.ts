@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EnvironmentError, trustProxySetting, validateEnvironment } from './environment.js';
+import { configurationWarnings, EnvironmentError, trustProxySetting, validateEnvironment } from './environment.js';
 
 describe('validateEnvironment', () => {
   it('fills every default', () => {
@@ -19,7 +19,7 @@ describe('validateEnvironment', () => {
       BODY_LIMIT_BYTES: 65536,
       RETENTION_SCHEDULE: '17 * * * *',
       RETENTION_BATCH_SIZE: 500,
-      RATE_LIMIT_PER_KEY_PER_MINUTE: 600,
+      RATE_LIMIT_PER_USER_PER_MINUTE: 600,
       MAX_API_KEYS_PER_USER: 20,
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       REDIS_KEY_PREFIX: 'users-service:rate-limit:',
@@ -91,7 +91,7 @@ describe('reliability settings of the environment', () => {
   it('has safe defaults', () => {
     const env = validateEnvironment({});
     expect(env).toMatchObject({
-      RATE_LIMIT_PER_KEY_PER_MINUTE: 600,
+      RATE_LIMIT_PER_USER_PER_MINUTE: 600,
       RATE_LIMIT_FAILED_AUTH_PER_MINUTE: 30,
       TRUST_PROXY: 'false',
       REQUEST_TIMEOUT_MS: 10_000,
@@ -116,6 +116,7 @@ describe('reliability settings of the environment', () => {
   it.each([
     ['TRUST_PROXY', 'yes please'],
     ['REDIS_URL', 'http://redis'],
+    ['RATE_LIMIT_PER_USER_PER_MINUTE', '0'],
     ['RATE_LIMIT_PER_KEY_PER_MINUTE', '0'],
     ['RATE_LIMIT_FAILED_AUTH_PER_MINUTE', 'many'],
     ['SHUTDOWN_TIMEOUT_MS', '120000'],
@@ -163,5 +164,50 @@ describe('the two database roles of the environment', () => {
       'DATABASE_URL: with MIGRATIONS_DATABASE_URL, DATABASE_URL must name the runtime role ' +
         '(postgres://ROLE:PASSWORD@host/database): the service grants that role what it needs',
     );
+  });
+});
+
+describe('RATE_LIMIT_PER_USER_PER_MINUTE and its deprecated name RATE_LIMIT_PER_KEY_PER_MINUTE', () => {
+  it('takes the new name', () => {
+    expect(validateEnvironment({ RATE_LIMIT_PER_USER_PER_MINUTE: '42' })).toMatchObject({
+      RATE_LIMIT_PER_USER_PER_MINUTE: 42,
+    });
+  });
+
+  it('still takes the old name alone', () => {
+    expect(validateEnvironment({ RATE_LIMIT_PER_KEY_PER_MINUTE: '7' })).toMatchObject({
+      RATE_LIMIT_PER_USER_PER_MINUTE: 7,
+    });
+  });
+
+  it('prefers the new name when both are set, whichever comes first', () => {
+    for (const raw of [
+      { RATE_LIMIT_PER_KEY_PER_MINUTE: '7', RATE_LIMIT_PER_USER_PER_MINUTE: '42' },
+      { RATE_LIMIT_PER_USER_PER_MINUTE: '42', RATE_LIMIT_PER_KEY_PER_MINUTE: '7' },
+    ])
+      expect(validateEnvironment(raw)).toMatchObject({ RATE_LIMIT_PER_USER_PER_MINUTE: 42 });
+  });
+
+  it('treats an empty old name as unset', () => {
+    expect(validateEnvironment({ RATE_LIMIT_PER_KEY_PER_MINUTE: '' })).toMatchObject({
+      RATE_LIMIT_PER_USER_PER_MINUTE: 600,
+    });
+  });
+
+  it('warns about the old name, once, naming the new one; nothing to warn about without it', () => {
+    expect(configurationWarnings(validateEnvironment({}))).toEqual([]);
+    expect(configurationWarnings(validateEnvironment({ RATE_LIMIT_PER_USER_PER_MINUTE: '42' }))).toEqual([]);
+    expect(configurationWarnings(validateEnvironment({ RATE_LIMIT_PER_KEY_PER_MINUTE: '7' }))).toEqual([
+      "RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated: it is a budget per user (all of a user's keys share it), " +
+        'so it is now called RATE_LIMIT_PER_USER_PER_MINUTE. Rename it; the old name will stop working.',
+    ]);
+    expect(
+      configurationWarnings(
+        validateEnvironment({ RATE_LIMIT_PER_KEY_PER_MINUTE: '7', RATE_LIMIT_PER_USER_PER_MINUTE: '42' }),
+      ),
+    ).toEqual([
+      'RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated and ignored: RATE_LIMIT_PER_USER_PER_MINUTE is set and wins. ' +
+        'Remove RATE_LIMIT_PER_KEY_PER_MINUTE.',
+    ]);
   });
 });

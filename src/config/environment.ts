@@ -1,5 +1,18 @@
 import { existsSync } from 'node:fs';
-import { plainToInstance, Transform } from 'class-transformer';
+import {
+  emptyToUndefined,
+  IsNatsServers,
+  IsNatsStream,
+  IsNatsSubjectPrefix,
+  IsNodeEnv,
+  IsPort,
+  IsPostgresUrl,
+  type NodeEnv,
+  toBoolean,
+  toInt,
+  validateVariables,
+} from '@users-service/common/config';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -10,43 +23,27 @@ import {
   Max,
   Min,
   ValidateIf,
-  validateSync,
   ValidateBy,
 } from 'class-validator';
 import { validateCronExpression } from 'cron';
-
-const toBoolean = ({ value }: { value: unknown }): unknown => {
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  return value;
-};
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
 
 /**
  * Every variable the service reads, with its default. Validated once at boot (see `validateEnvironment`);
  * nothing outside `src/config` reads `process.env`. `.env.example` lists the same variables.
  */
 export class Environment {
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+  @IsNodeEnv()
+  NODE_ENV: NodeEnv = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   PORT = 3000;
 
   @IsString()
   HOST = '127.0.0.1';
 
   /** The service's pool; with MIGRATIONS_DATABASE_URL, the runtime role (docs/deployment.md). */
-  @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @IsPostgresUrl('DATABASE_URL must be a postgres:// or postgresql:// URL')
   @ValidateBy({
     name: 'namesRuntimeRole',
     validator: {
@@ -63,11 +60,8 @@ export class Environment {
    * The schema owner's URL (PostgreSQL only): migrations, and the grants of the runtime role of
    * DATABASE_URL, run on a short-lived connection with it. Unset: DATABASE_URL's role does everything.
    */
-  @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/\S+$/, {
-    message: 'MIGRATIONS_DATABASE_URL must be a postgres:// or postgresql:// URL',
-  })
+  @IsPostgresUrl('MIGRATIONS_DATABASE_URL must be a postgres:// or postgresql:// URL')
   @ValidateBy({
     name: 'needsDatabaseUrl',
     validator: {
@@ -162,11 +156,23 @@ export class Environment {
   @IsString()
   LOG_FILE?: string;
 
+  /** Requests per user per minute, all of the user's API keys together; then 429. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1_000_000_000)
-  RATE_LIMIT_PER_KEY_PER_MINUTE = 600;
+  RATE_LIMIT_PER_USER_PER_MINUTE = 600;
+
+  /**
+   * The deprecated name of RATE_LIMIT_PER_USER_PER_MINUTE, from before the budget was the user's:
+   * read only when the new name is unset (see `validateEnvironment`), with a warning at start-up.
+   */
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  RATE_LIMIT_PER_KEY_PER_MINUTE?: number;
 
   /** How many live API keys one user may hold; creating one more is 409 API_KEY_LIMIT_REACHED. */
   @Transform(toInt)
@@ -192,21 +198,15 @@ export class Environment {
   /** NATS server(s) with JetStream for the outbox relay (comma-separated); unset: events wait in the outbox. */
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
-    message: 'NATS_URL must be a nats:// or tls:// URL, or a comma-separated list of them',
-  })
+  @IsNatsServers()
   NATS_URL?: string;
 
   /** The JetStream stream of the user events (created if absent). */
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, {
-    message: 'NATS_STREAM must be a JetStream stream name (letters, digits, _ and -)',
-  })
+  @IsNatsStream()
   NATS_STREAM = 'USERS';
 
   /** Events are published on `<prefix>.<type>`, e.g. `users.user.deleted`. */
-  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
-    message: 'NATS_SUBJECT_PREFIX must be NATS subject tokens separated by dots (e.g. users)',
-  })
+  @IsNatsSubjectPrefix()
   NATS_SUBJECT_PREFIX = 'users';
 
   /** Published outbox events are deleted this many hours after publication. */
@@ -289,6 +289,7 @@ const OPTIONAL_VARIABLES = [
   'LOG_FILE',
   'REDIS_URL',
   'NATS_URL',
+  'RATE_LIMIT_PER_KEY_PER_MINUTE',
 ];
 
 /** Raised when the environment is invalid; its message names every offending variable. */
@@ -296,15 +297,30 @@ export class EnvironmentError extends Error {}
 
 /** Validates raw variables (strings) into a typed, defaulted `Environment`, or throws naming each bad one. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const known = new Set([...Object.keys(new Environment()), ...OPTIONAL_VARIABLES]);
-  const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.has(key)));
-  const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-    throw new EnvironmentError(`Invalid configuration:\n${lines.join('\n')}`);
+  const { env, problems } = validateVariables(Environment, raw, OPTIONAL_VARIABLES);
+  if (problems.length > 0) {
+    throw new EnvironmentError(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+  }
+  // The deprecated name counts only when the new one is absent: with both, the new one wins.
+  if (env.RATE_LIMIT_PER_KEY_PER_MINUTE !== undefined && raw.RATE_LIMIT_PER_USER_PER_MINUTE === undefined) {
+    env.RATE_LIMIT_PER_USER_PER_MINUTE = env.RATE_LIMIT_PER_KEY_PER_MINUTE;
   }
   return env;
+}
+
+/** What start-up should warn about in a valid environment: deprecated names still in use. */
+export function configurationWarnings(env: Environment): string[] {
+  if (env.RATE_LIMIT_PER_KEY_PER_MINUTE === undefined) return [];
+  if (env.RATE_LIMIT_PER_KEY_PER_MINUTE !== env.RATE_LIMIT_PER_USER_PER_MINUTE) {
+    return [
+      'RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated and ignored: RATE_LIMIT_PER_USER_PER_MINUTE is set and wins. ' +
+        'Remove RATE_LIMIT_PER_KEY_PER_MINUTE.',
+    ];
+  }
+  return [
+    "RATE_LIMIT_PER_KEY_PER_MINUTE is deprecated: it is a budget per user (all of a user's keys share it), " +
+      'so it is now called RATE_LIMIT_PER_USER_PER_MINUTE. Rename it; the old name will stop working.',
+  ];
 }
 
 /**

@@ -27,7 +27,13 @@ export class OutboxStatusDto {
   })
   outage_since: string | null;
 
-  @ApiProperty({ description: 'Events written but not yet published.', example: 0 })
+  @ApiProperty({
+    description:
+      'Events written but not yet published, counted up to 10001 (a count of a huge backlog would cost every ' +
+      'probe a scan): 10001 means more than 10000.',
+    example: 0,
+    maximum: 10001,
+  })
   pending: number;
 
   @ApiProperty({

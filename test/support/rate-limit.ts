@@ -1,15 +1,16 @@
 import type { ExpectedError } from './envelope.js';
 
-export const RATE_LIMITED_KEY: ExpectedError = {
+/** A user over RATE_LIMIT_PER_USER_PER_MINUTE (all of the user's keys count together). */
+export const RATE_LIMITED_USER: ExpectedError = {
   status: 429,
   code: 'RATE_LIMIT_EXCEEDED',
   type: 'rate_limit_error',
   message: 'Too many requests. Please try again later.',
-  system_message: 'Too many requests with this API key.',
+  system_message: "Too many requests for this user (all of the user's API keys share one budget).",
 };
 
 export const RATE_LIMITED_IP: ExpectedError = {
-  ...RATE_LIMITED_KEY,
+  ...RATE_LIMITED_USER,
   system_message: 'Too many failed authentications from this address.',
 };
 

@@ -81,8 +81,9 @@ export async function startTestApp(
     LOG_LEVEL: 'info',
     LOG_FILE: logFile,
     PGLITE_DIR: 'memory://',
-    // Specs send many bad keys from 127.0.0.1; the rate-limit spec sets its own limits.
-    RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
+    // Specs send many bad keys from 127.0.0.1; the rate-limit spec sets its own limits (with the
+    // deprecated name too, which the new one would override).
+    ...(overrides.RATE_LIMIT_PER_KEY_PER_MINUTE ? {} : { RATE_LIMIT_PER_USER_PER_MINUTE: '1000000' }),
     RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000',
     ...(database ? { DATABASE_URL: options.connectVia ? options.connectVia(database.url) : database.url } : {}),
     ...overrides,

@@ -16,6 +16,7 @@ export {
   PayloadTooLargeError,
   RateLimitExceededError,
   type RateLimitState,
+  RequestTimeoutError,
   rateLimitHeaders,
   RouteNotFoundError,
   ServiceUnavailableError,

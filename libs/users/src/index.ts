@@ -11,7 +11,7 @@ export { USERS_MIGRATIONS };
 export { AdminBootstrapService, BootstrapError, type BootstrapResult } from './users/admin-bootstrap.service.js';
 export { API_KEY_PATTERN, generateApiKeySecret, hashApiKeySecret } from './api-keys/api-key-secret.js';
 export { ApiKeyEntity } from './api-keys/api-key.entity.js';
-export { ApiKeysRepository, type KeyPrincipal } from './api-keys/api-keys.repository.js';
+export { ApiKeysRepository, type LiveKey } from './api-keys/api-keys.repository.js';
 export { ApiKeysService } from './api-keys/api-keys.service.js';
 export {
   ApiKeyResponseDto,

@@ -1,32 +1,34 @@
 import { existsSync } from 'node:fs';
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-
-const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+import {
+  IsNatsServers,
+  IsNatsStream,
+  IsNatsSubjectPrefix,
+  IsNodeEnv,
+  IsPort,
+  IsPostgresUrl,
+  type NodeEnv,
+  validateVariables,
+} from '@users-service/common/config';
+import { IsOptional, IsString, Matches } from 'class-validator';
 
 /**
  * Every variable apps/notes reads, with its default; validated once at start (nothing else in the
- * app reads `process.env`).
+ * app reads `process.env`). The settings it shares with the users service are validated by the same
+ * rules (`@users-service/common/config`); the defaults are its own.
  */
 export class NotesEnvironment {
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV = 'development';
+  @IsNodeEnv()
+  NODE_ENV: NodeEnv = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   PORT = 3100;
 
   @IsString()
   HOST = '127.0.0.1';
 
   /** The notes' own database: PostgreSQL when set, else embedded PGlite in PGLITE_DIR. */
-  @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @IsPostgresUrl('DATABASE_URL must be a postgres:// or postgresql:// URL')
   DATABASE_URL?: string;
 
   @IsString()
@@ -36,22 +38,17 @@ export class NotesEnvironment {
    * The users service's database (PostgreSQL), read by ApiKeyGuard. Required: PGlite is one
    * process's database and cannot be shared with the users service.
    */
-  @Transform(emptyToUndefined)
-  @Matches(/^postgres(ql)?:\/\/\S+$/, {
-    message: 'USERS_DATABASE_URL is required: the users service’s PostgreSQL (postgres://...)',
-  })
+  @IsPostgresUrl('USERS_DATABASE_URL is required: the users service’s PostgreSQL (postgres://...)')
   USERS_DATABASE_URL: string;
 
   /** NATS with JetStream, where the users service publishes its events. */
-  @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, {
-    message: 'NATS_URL must be a nats:// or tls:// URL, or a comma-separated list of them',
-  })
+  @IsNatsServers()
   NATS_URL = 'nats://127.0.0.1:4222';
 
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'NATS_STREAM must be a JetStream stream name' })
+  @IsNatsStream()
   NATS_STREAM = 'USERS';
 
-  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'NATS_SUBJECT_PREFIX must be dot-separated tokens' })
+  @IsNatsSubjectPrefix()
   NATS_SUBJECT_PREFIX = 'users';
 
   /** The durable JetStream consumer's name: one per service; replicas share it. */
@@ -61,19 +58,10 @@ export class NotesEnvironment {
 
 export class NotesEnvironmentError extends Error {}
 
-const OPTIONAL = ['DATABASE_URL', 'USERS_DATABASE_URL'];
-
 /** Validates raw variables into a typed NotesEnvironment, or throws one line per bad variable. */
 export function validateNotesEnvironment(raw: Record<string, unknown>): NotesEnvironment {
-  const known = new Set([...Object.keys(new NotesEnvironment()), ...OPTIONAL]);
-  const picked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.has(key)));
-  const env = plainToInstance(NotesEnvironment, picked, { exposeDefaultValues: true });
-  const errors = validateSync(env);
-  if (errors.length > 0) {
-    throw new NotesEnvironmentError(
-      errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`).join('\n'),
-    );
-  }
+  const { env, problems } = validateVariables(NotesEnvironment, raw, ['DATABASE_URL', 'USERS_DATABASE_URL']);
+  if (problems.length > 0) throw new NotesEnvironmentError(problems.join('\n'));
   return env;
 }
 

@@ -166,6 +166,22 @@ export class UserAnonymizedError extends AppError {
   }
 }
 
+/**
+ * A client that did not send its whole request within the server's time (REQUEST_TIMEOUT_MS in the
+ * API). Not in DESIGN's table, which has no row for it; 408 is what HTTP names it.
+ */
+export class RequestTimeoutError extends AppError {
+  constructor() {
+    super({
+      code: 'REQUEST_TIMEOUT',
+      status: 408,
+      type: 'client_error',
+      message: 'The request took too long to arrive.',
+      systemMessage: 'The request was not received in full within the time the service allows.',
+    });
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes?: number) {
     super({

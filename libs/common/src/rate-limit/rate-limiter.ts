@@ -10,7 +10,10 @@ const WINDOW_MS = 60_000;
 const BLOCKED_IPS_SWEEP_SIZE = 10_000;
 
 export interface RateLimiterOptions {
-  /** Requests per API key per minute (authenticated calls). */
+  /**
+   * Authenticated requests per minute per id given to `consumeKey` (ApiKeyGuard gives the user's id,
+   * so all of a user's keys share it).
+   */
   perKeyPerMinute: number;
   /** Failed authentications per client IP per minute; beyond it every request of that IP is refused. */
   failedAuthPerMinute: number;
@@ -82,7 +85,8 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one authenticated request of an API key. Null when the counter store is unavailable
+   * Counts one authenticated request of `apiKeyId` (ApiKeyGuard passes the user id: the budget is
+   * the user's). Null when the counter store is unavailable
    * (and `onStoreFailure` is `allow`; with `deny` it throws ServiceUnavailableError).
    */
   async consumeKey(apiKeyId: string): Promise<RateLimitDecision | null> {

@@ -10,8 +10,11 @@ import { toUserEntity, userColumns, type UserRow } from '../users/user.row.js';
 import { insertApiKey, type NewApiKey } from '../users/users.repository.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 
-/** The user behind a live key, as the guard needs it. */
-export interface KeyPrincipal {
+/**
+ * A live key and the live user behind it, as the authentication lookup reads them. Not the caller:
+ * ApiKeyGuard builds the request's `Caller` from it (adding the trace id, IP and user agent).
+ */
+export interface LiveKey {
   apiKeyId: string;
   userId: string;
   role: UserRole;
@@ -96,7 +99,7 @@ export class ApiKeysRepository {
   constructor(@Inject(USERS_DATA_SOURCE) private readonly db: DataSource) {}
 
   /** One indexed lookup: the key by hash, live, with its live, active user. */
-  async findPrincipalByHash(keyHash: string): Promise<KeyPrincipal | null> {
+  async findLiveByHash(keyHash: string): Promise<LiveKey | null> {
     const { rows } = await withConnection(this.db, (client) =>
       AUTHENTICATE.run<UserRow & { key_id: string; key_last_used_at: Date | null }>(this.db, client, { keyHash }),
     );

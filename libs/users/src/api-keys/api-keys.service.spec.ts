@@ -8,7 +8,7 @@ import {
 import type { Caller } from '../auth/caller.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { generateApiKeySecret, hashApiKeySecret } from './api-key-secret.js';
-import type { ApiKeysRepository, KeyPrincipal } from './api-keys.repository.js';
+import type { ApiKeysRepository, LiveKey } from './api-keys.repository.js';
 import { ApiKeysService, LAST_USED_INTERVAL_SECONDS } from './api-keys.service.js';
 
 const KEY_ID = `key_${'0'.repeat(32)}`;
@@ -27,7 +27,7 @@ function createSut() {
     insertForLiveUser: jest.fn<ApiKeysRepository['insertForLiveUser']>(),
     listPageForUser: jest.fn<ApiKeysRepository['listPageForUser']>(),
     revokeForUser: jest.fn<ApiKeysRepository['revokeForUser']>(),
-    findPrincipalByHash: jest.fn<ApiKeysRepository['findPrincipalByHash']>(),
+    findLiveByHash: jest.fn<ApiKeysRepository['findLiveByHash']>(),
     touchLastUsed: jest.fn<ApiKeysRepository['touchLastUsed']>().mockResolvedValue(undefined),
   };
   const sut = new ApiKeysService(repository as unknown as ApiKeysRepository, { maxApiKeysPerUser: 3 });
@@ -101,7 +101,7 @@ describe('ApiKeysService', () => {
   });
 });
 
-const principal = (lastUsedAt: Date | null): KeyPrincipal => ({
+const liveKey = (lastUsedAt: Date | null): LiveKey => ({
   apiKeyId: 'key_1',
   userId: 'usr_1',
   role: 'role_member',
@@ -122,21 +122,21 @@ describe('ApiKeysService.authenticate', () => {
     ]) {
       await expect(sut.authenticate(key)).resolves.toBeNull();
     }
-    expect(repository.findPrincipalByHash).not.toHaveBeenCalled();
+    expect(repository.findLiveByHash).not.toHaveBeenCalled();
   });
 
   it('looks a well-formed key up by its SHA-256 hash, never by the secret', async () => {
     const { sut, repository } = createSut();
     const secret = generateApiKeySecret();
-    repository.findPrincipalByHash.mockResolvedValue(null);
+    repository.findLiveByHash.mockResolvedValue(null);
     await expect(sut.authenticate(secret)).resolves.toBeNull();
-    expect(repository.findPrincipalByHash).toHaveBeenCalledWith(hashApiKeySecret(secret));
+    expect(repository.findLiveByHash).toHaveBeenCalledWith(hashApiKeySecret(secret));
   });
 
   it('records last use in the background when it is older than the interval, once per burst', async () => {
     const { sut, repository } = createSut();
-    repository.findPrincipalByHash.mockResolvedValue(
-      principal(new Date(Date.now() - (LAST_USED_INTERVAL_SECONDS + 1) * 1000)),
+    repository.findLiveByHash.mockResolvedValue(
+      liveKey(new Date(Date.now() - (LAST_USED_INTERVAL_SECONDS + 1) * 1000)),
     );
     const secret = generateApiKeySecret();
     await Promise.all([sut.authenticate(secret), sut.authenticate(secret), sut.authenticate(secret)]);
@@ -146,15 +146,15 @@ describe('ApiKeysService.authenticate', () => {
 
   it('does not write when the key was used recently', async () => {
     const { sut, repository } = createSut();
-    repository.findPrincipalByHash.mockResolvedValue(principal(new Date()));
+    repository.findLiveByHash.mockResolvedValue(liveKey(new Date()));
     await sut.authenticate(generateApiKeySecret());
     expect(repository.touchLastUsed).not.toHaveBeenCalled();
   });
 
   it('still authenticates when recording last use fails', async () => {
     const { sut, repository } = createSut();
-    repository.findPrincipalByHash.mockResolvedValue(principal(null));
+    repository.findLiveByHash.mockResolvedValue(liveKey(null));
     repository.touchLastUsed.mockRejectedValue(new Error('db down'));
-    await expect(sut.authenticate(generateApiKeySecret())).resolves.toEqual(principal(null));
+    await expect(sut.authenticate(generateApiKeySecret())).resolves.toEqual(liveKey(null));
   });
 });

@@ -16,7 +16,7 @@ import {
 import type { Caller } from '../auth/caller.js';
 import { isApiKeyId } from '../users/ids.js';
 import { API_KEY_PATTERN, hashApiKeySecret } from './api-key-secret.js';
-import { type ApiKeyRow, ApiKeysRepository, type KeyPrincipal } from './api-keys.repository.js';
+import { type ApiKeyRow, ApiKeysRepository, type LiveKey } from './api-keys.repository.js';
 import type {
   ApiKeyResponseDto,
   CreateApiKeyDto,
@@ -57,14 +57,15 @@ export class ApiKeysService {
   }
 
   /**
-   * The principal behind a secret, or null when the key is malformed, unknown, revoked or expired,
-   * or its user is deleted or inactive. A malformed key costs no database round trip.
+   * The live key behind a secret and its user, or null when the key is malformed, unknown, revoked
+   * or expired, or its user is deleted or inactive. A malformed key costs no database round trip.
+   * The guard turns the answer into the request's `Caller`.
    */
-  async authenticate(secret: string): Promise<KeyPrincipal | null> {
+  async authenticate(secret: string): Promise<LiveKey | null> {
     if (!API_KEY_PATTERN.test(secret)) return null;
-    const principal = await this.keys.findPrincipalByHash(hashApiKeySecret(secret));
-    if (principal && this.isStale(principal.lastUsedAt)) this.touchInBackground(principal.apiKeyId);
-    return principal;
+    const liveKey = await this.keys.findLiveByHash(hashApiKeySecret(secret));
+    if (liveKey && this.isStale(liveKey.lastUsedAt)) this.touchInBackground(liveKey.apiKeyId);
+    return liveKey;
   }
 
   /**

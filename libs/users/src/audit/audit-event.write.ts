@@ -13,7 +13,13 @@ export interface AuditEventInput {
   metadata: Record<string, unknown>;
 }
 
-function toRow(caller: Caller, event: AuditEventInput): QueryDeepPartialEntity<AuditEventEntity> {
+/** The columns an audit event is written with (the database fills `id` and `occurred_at`). */
+const AUDIT_COLUMNS = ['action', 'actorUserId', 'targetUserId', 'traceId', 'ip', 'userAgent', 'metadata'] as const;
+
+type AuditRow = Pick<AuditEventEntity, (typeof AUDIT_COLUMNS)[number]>;
+
+/** One audit event's row: the one place it is built, for both INSERTs below. */
+function toRow(caller: Caller, event: AuditEventInput): AuditRow {
   return {
     action: event.action,
     actorUserId: caller.userId,
@@ -21,7 +27,7 @@ function toRow(caller: Caller, event: AuditEventInput): QueryDeepPartialEntity<A
     traceId: caller.traceId,
     ip: caller.ip,
     userAgent: caller.userAgent,
-    metadata: event.metadata as QueryDeepPartialEntity<Record<string, unknown>>,
+    metadata: event.metadata,
   };
 }
 
@@ -38,7 +44,7 @@ export async function appendAuditEvents(
     .createQueryBuilder()
     .insert()
     .into(AuditEventEntity)
-    .values(events.map((event) => toRow(caller, event)))
+    .values(events.map((event) => toRow(caller, event) as QueryDeepPartialEntity<AuditEventEntity>))
     .updateEntity(false)
     .execute();
 }
@@ -51,28 +57,17 @@ export const APPEND_AUDIT_EVENT = new PreparedStatement(
       .createQueryBuilder()
       .insert()
       .into(AuditEventEntity)
-      .values({
-        action: () => ':action',
-        actorUserId: () => ':actorUserId',
-        targetUserId: () => ':targetUserId',
-        traceId: () => ':traceId',
-        ip: () => ':ip',
-        userAgent: () => ':userAgent',
-        metadata: () => ':metadata',
-      })
+      .values(Object.fromEntries(AUDIT_COLUMNS.map((column) => [column, () => `:${column}`])))
       .updateEntity(false),
-  ['action', 'actorUserId', 'targetUserId', 'traceId', 'ip', 'userAgent', 'metadata'],
+  AUDIT_COLUMNS,
 );
 
-/** The parameters of APPEND_AUDIT_EVENT for one event. */
+/**
+ * The parameters of APPEND_AUDIT_EVENT for one event: the same row, its metadata sent as JSON text
+ * (a named statement's parameters go to the driver as they are; TypeORM serializes jsonb only on
+ * its own INSERT).
+ */
 export function auditEventValues(caller: Caller, event: AuditEventInput) {
-  return {
-    action: event.action,
-    actorUserId: caller.userId,
-    targetUserId: event.targetUserId,
-    traceId: caller.traceId,
-    ip: caller.ip,
-    userAgent: caller.userAgent,
-    metadata: JSON.stringify(event.metadata),
-  };
+  const row = toRow(caller, event);
+  return { ...row, metadata: JSON.stringify(row.metadata) };
 }

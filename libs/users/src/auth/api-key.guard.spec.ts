@@ -9,22 +9,22 @@ import {
   type RateLimitState,
 } from '@users-service/common';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import type { KeyPrincipal } from '../api-keys/api-keys.repository.js';
+import type { LiveKey } from '../api-keys/api-keys.repository.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import type { RequestWithCaller } from './request-with-caller.js';
 
 const KEY = `ak_${'k'.repeat(40)}`;
 const STATE: RateLimitState = { limit: 3, remaining: 0, resetSeconds: 20 };
-const PRINCIPAL = {
+const LIVE_KEY = {
   userId: 'usr_1',
   role: 'role_member',
   apiKeyId: 'key_1',
   lastUsedAt: null,
-} as unknown as KeyPrincipal;
+} as unknown as LiveKey;
 
 function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) {
   const reflector = { getAllAndOverride: jest.fn().mockReturnValue(options.isPublic ?? false) } as unknown as Reflector;
-  const authenticate = jest.fn<ApiKeysService['authenticate']>().mockResolvedValue(PRINCIPAL);
+  const authenticate = jest.fn<ApiKeysService['authenticate']>().mockResolvedValue(LIVE_KEY);
   const apiKeys = { authenticate } as unknown as ApiKeysService;
   const limiter = {
     failedAuthBlocked: jest.fn<RateLimiter['failedAuthBlocked']>().mockReturnValue(null),
@@ -130,13 +130,16 @@ describe('ApiKeyGuard', () => {
     expect(request.caller).toMatchObject({ userId: 'usr_1', apiKeyId: 'key_1', traceId: 'req_1', ip: '203.0.113.5' });
   });
 
-  it('answers 429 when the key is over its limit, and sets no caller', async () => {
+  it("answers 429 when the key's user is over the limit, and sets no caller", async () => {
     const { guard, context, request, limiter } = createSut();
     request.headers['x-api-key'] = KEY;
     limiter.consumeKey.mockResolvedValue({ exceeded: true, state: STATE });
-    await expect(guard.canActivate(context)).rejects.toEqual(
-      new RateLimitExceededError(STATE, 'Too many requests with this API key.'),
-    );
+    // toEqual compares an Error by its message only: the system message is checked on its own.
+    await expect(guard.canActivate(context)).rejects.toMatchObject({
+      code: 'RATE_LIMIT_EXCEEDED',
+      systemMessage: "Too many requests for this user (all of the user's API keys share one budget).",
+      details: new RateLimitExceededError(STATE).details,
+    });
     expect(request.caller).toBeUndefined();
   });
 

@@ -25,8 +25,8 @@ export const API_KEY_HEADER = 'x-api-key';
  * With the module's `rateLimiter` option, the order is: (1) a client IP already over the
  * failed-authentication limit gets 429 before its key is looked up, so a flood of bad keys costs
  * no database round trip; (2) the key is looked up; a failure is counted against the IP; (3) a
- * valid key's request is counted against the key's own limit, and the `X-RateLimit-*` headers tell
- * the caller where it stands.
+ * valid key's request is counted against its user's limit (all of a user's keys share it), and the
+ * `X-RateLimit-*` headers tell the caller where it stands.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -60,8 +60,8 @@ export class ApiKeyGuard implements CanActivate {
       throw new RateLimitExceededError(blocked, 'Too many failed authentications from this address.');
     }
 
-    const principal = typeof secret === 'string' ? await this.apiKeys.authenticate(secret) : null;
-    if (!principal) {
+    const liveKey = typeof secret === 'string' ? await this.apiKeys.authenticate(secret) : null;
+    if (!liveKey) {
       // A hash prefix lets an operator match the log line to a key without the key being logged.
       const keyHashPrefix = typeof secret === 'string' ? hashApiKeySecret(secret).slice(0, 12) : null;
       this.logger.warn({
@@ -79,18 +79,21 @@ export class ApiKeyGuard implements CanActivate {
     }
 
     // Counted per user, not per key: all keys of a user share one budget, so more keys buy no more
-    // requests (RATE_LIMIT_PER_KEY_PER_MINUTE keeps its name; its budget is the user's).
-    const counted = await this.limiter?.consumeKey(principal.userId);
+    // requests (RATE_LIMIT_PER_USER_PER_MINUTE in the API app).
+    const counted = await this.limiter?.consumeKey(liveKey.userId);
     if (counted) {
       if (counted.exceeded) {
         this.logger.warn({
           event: 'rate_limited',
           trace_id: traceIdOf(request),
-          api_key_id: principal.apiKeyId,
-          user_id: principal.userId,
+          api_key_id: liveKey.apiKeyId,
+          user_id: liveKey.userId,
           msg: 'user over the rate limit',
         });
-        throw new RateLimitExceededError(counted.state, 'Too many requests with this API key.');
+        throw new RateLimitExceededError(
+          counted.state,
+          "Too many requests for this user (all of the user's API keys share one budget).",
+        );
       }
       const response: unknown = http.getResponse();
       for (const [name, value] of Object.entries(rateLimitHeaders(counted.state))) {
@@ -99,13 +102,13 @@ export class ApiKeyGuard implements CanActivate {
     }
     const userAgent = request.headers['user-agent'];
     request.caller = {
-      userId: principal.userId,
-      role: principal.role,
-      apiKeyId: principal.apiKeyId,
+      userId: liveKey.userId,
+      role: liveKey.role,
+      apiKeyId: liveKey.apiKeyId,
       traceId: traceIdOf(request),
       ip: request.ip ?? null,
       userAgent: typeof userAgent === 'string' ? userAgent : null,
-      user: principal.user,
+      user: liveKey.user,
     };
     return true;
   }

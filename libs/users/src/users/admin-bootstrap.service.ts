@@ -5,6 +5,7 @@ import { hashApiKeySecret } from '../api-keys/api-key-secret.js';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
 import { newApiKey } from '../api-keys/new-api-key.js';
 import { systemCaller } from '../auth/caller.js';
+import { normalizeEmail } from './email.js';
 import { newUserId } from './ids.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -32,9 +33,12 @@ export class AdminBootstrapService {
   /**
    * Makes sure an admin holds `secret`: nothing when one does, otherwise gives it to the live admin
    * with `email`, or creates that admin. A key that exists but is revoked, expired or not a live
-   * admin's is left as it is (`key-unusable`), never revived.
+   * admin's is left as it is (`key-unusable`), never revived. `email` is normalized as the API
+   * normalizes every address (an operator may write `Admin@Example.COM`), so it finds the admin the
+   * API knows, and never makes a second one under another spelling.
    */
-  ensureAdminKey(secret: string, email: string): Promise<BootstrapResult> {
+  ensureAdminKey(secret: string, rawEmail: string): Promise<BootstrapResult> {
+    const email = normalizeEmail(rawEmail);
     return this.db.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
       const state = await this.apiKeys.findStateByHash(hashApiKeySecret(secret), manager);
@@ -67,8 +71,12 @@ export class AdminBootstrapService {
     return (await this.users.countLiveAdmins()) > 0;
   }
 
-  /** On an empty database, creates an admin with a fresh key and returns the secret (to print once). */
-  ensureFirstAdmin(email: string): Promise<BootstrapResult> {
+  /**
+   * On an empty database, creates an admin with a fresh key and returns the secret (to print once).
+   * `email` is stored normalized, as the API stores every address.
+   */
+  ensureFirstAdmin(rawEmail: string): Promise<BootstrapResult> {
+    const email = normalizeEmail(rawEmail);
     return this.db.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
       if ((await this.users.countAll(manager)) > 0) return { outcome: 'unchanged' };
