@@ -375,6 +375,12 @@ async function benchPostgres(scenarios) {
       `RSS after the runs (MiB): service ${fmt(memory.service)}, baselines ${fmt(memory.baseline)} (unnamed) ` +
         `and ${fmt(memory.prepared)} (named)`,
     );
+    log('');
+    log('Each round, service req/s vs the named baseline (the medians above come from these):');
+    for (const r of rows) {
+      const perRound = r.service.runs.map((run, round) => pct(run.rps / r.prepared.runs[round].rps));
+      log(`- ${r.scenario.name}: ${perRound.join(', ')}`);
+    }
     if (memory.before !== undefined) {
       log('');
       log(`The service against its earlier build (BENCH_BEFORE_DIR=${process.env.BENCH_BEFORE_DIR}), same rounds:`);
