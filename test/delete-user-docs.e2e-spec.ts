@@ -38,9 +38,11 @@ describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
         schema: { type: 'string', example: 'usr_4ab3bd9533df40318468ed9cc0d8c391' },
       },
     ]);
-    // The contract's statuses, plus those every route can answer (rate limit, crash, database down),
-    // plus the refusal to delete the last live admin.
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '404', '409', '429', '500', '503']);
+    // The contract's statuses, plus those every route can answer (a request head over 16 KiB or a URL
+    // that cannot be decoded, rate limit, crash, database down), plus the refusal to delete the last
+    // live admin.
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '500', '503']);
+    expect(Object.keys(op.responses['400'].content['application/json'].examples)).toEqual(['BAD_REQUEST']);
     expect(Object.keys(op.responses['409'].content['application/json'].examples)).toEqual(['LAST_ADMIN']);
     expect(op.responses['200'].content['application/json'].example).toEqual(CONTRACT[200]);
     expect(op.responses['403'].content['application/json'].examples.INSUFFICIENT_PERMISSIONS.value).toEqual(
