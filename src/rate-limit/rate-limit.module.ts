@@ -81,7 +81,7 @@ export class RateLimitModule {
           inject: [STORAGE],
           useFactory: (storage: RateLimitStore) =>
             new RateLimiter(storage, {
-              perKeyPerMinute: env.RATE_LIMIT_PER_USER_PER_MINUTE,
+              perUserPerMinute: env.RATE_LIMIT_PER_USER_PER_MINUTE,
               failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
               onStoreFailure: env.RATE_LIMIT_ON_STORE_FAILURE,
               onStorageError: (error) => outages.failed(error),

@@ -5,7 +5,7 @@ import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 
 function createSut(options: Partial<RateLimiterOptions> = {}, storage: RateLimitStore = new MemoryRateLimitStore()) {
   const onStorageError = jest.fn<(error: unknown) => void>();
-  const limiter = new RateLimiter(storage, { perKeyPerMinute: 3, failedAuthPerMinute: 2, onStorageError, ...options });
+  const limiter = new RateLimiter(storage, { perUserPerMinute: 3, failedAuthPerMinute: 2, onStorageError, ...options });
   return { limiter, storage, onStorageError };
 }
 
@@ -14,10 +14,10 @@ describe('RateLimiter', () => {
     jest.useRealTimers();
   });
 
-  it('lets a key make perKeyPerMinute requests, counting Remaining down, then refuses it', async () => {
+  it('lets a user make perUserPerMinute requests, counting Remaining down, then refuses it', async () => {
     const { limiter } = createSut();
     const decisions = [];
-    for (let i = 0; i < 4; i++) decisions.push(await limiter.consumeKey('key_a'));
+    for (let i = 0; i < 4; i++) decisions.push(await limiter.consumeUser('usr_a'));
     expect(decisions.map((d) => d?.exceeded)).toEqual([false, false, false, true]);
     expect(decisions.map((d) => d?.state.remaining)).toEqual([2, 1, 0, 0]);
     for (const d of decisions) {
@@ -25,7 +25,7 @@ describe('RateLimiter', () => {
       expect(d?.state.resetSeconds).toBeGreaterThanOrEqual(1);
       expect(d?.state.resetSeconds).toBeLessThanOrEqual(60);
     }
-    expect((await limiter.consumeKey('key_b'))?.exceeded).toBe(false);
+    expect((await limiter.consumeUser('usr_b'))?.exceeded).toBe(false);
   });
 
   it('blocks an IP locally once it has used its failed-authentication budget, until the window ends', async () => {
@@ -80,7 +80,7 @@ describe('RateLimiter', () => {
       {},
       { increment: jest.fn<RateLimitStore['increment']>().mockRejectedValue(error) },
     );
-    expect(await limiter.consumeKey('key_a')).toBeNull();
+    expect(await limiter.consumeUser('usr_a')).toBeNull();
     expect(await limiter.recordFailedAuth('203.0.113.9')).toBeNull();
     expect(limiter.failedAuthBlocked('203.0.113.9')).toBeNull();
     expect(onStorageError).toHaveBeenCalledWith(error);
@@ -97,7 +97,7 @@ describe('RateLimiter', () => {
       status: 503,
       systemMessage: 'The rate-limit counters are unavailable.',
     };
-    await expect(limiter.consumeKey('key_a')).rejects.toMatchObject(unavailable);
+    await expect(limiter.consumeUser('usr_a')).rejects.toMatchObject(unavailable);
     await expect(limiter.recordFailedAuth('203.0.113.9')).rejects.toMatchObject(unavailable);
     expect(onStorageError).toHaveBeenCalledTimes(2);
   });
@@ -105,7 +105,7 @@ describe('RateLimiter', () => {
   it('reports each success of the store, so that the end of an outage can be told', async () => {
     const onStorageOk = jest.fn<() => void>();
     const { limiter } = createSut({ onStorageOk, onStoreFailure: 'deny' });
-    expect((await limiter.consumeKey('key_a'))?.exceeded).toBe(false);
+    expect((await limiter.consumeUser('usr_a'))?.exceeded).toBe(false);
     expect(onStorageOk).toHaveBeenCalledTimes(1);
   });
 });

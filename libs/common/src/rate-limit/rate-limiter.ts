@@ -10,11 +10,8 @@ const WINDOW_MS = 60_000;
 const BLOCKED_IPS_SWEEP_SIZE = 10_000;
 
 export interface RateLimiterOptions {
-  /**
-   * Authenticated requests per minute per id given to `consumeKey` (ApiKeyGuard gives the user's id,
-   * so all of a user's keys share it).
-   */
-  perKeyPerMinute: number;
+  /** Authenticated requests per minute per user (all of a user's API keys share the budget). */
+  perUserPerMinute: number;
   /** Failed authentications per client IP per minute; beyond it every request of that IP is refused. */
   failedAuthPerMinute: number;
   /**
@@ -35,7 +32,7 @@ export interface RateLimitDecision {
 }
 
 /**
- * Per-key and per-IP limits over a RateLimitStore (in memory, or Redis shared by the
+ * Per-user and per-IP limits over a RateLimitStore (in memory, or Redis shared by the
  * replicas). It is built for the guard's hot path: an authenticated request costs one counter
  * increment, and the failed-authentication limit costs nothing until authentication fails, because
  * IPs over it are remembered locally and refused before any key lookup.
@@ -85,13 +82,13 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one authenticated request of `apiKeyId` (ApiKeyGuard passes the user id: the budget is
-   * the user's). Null when the counter store is unavailable
-   * (and `onStoreFailure` is `allow`; with `deny` it throws ServiceUnavailableError).
+   * Counts one authenticated request of `userId`, whichever of the user's keys it came with. Null
+   * when the counter store is unavailable (and `onStoreFailure` is `allow`; with `deny` it throws
+   * ServiceUnavailableError).
    */
-  async consumeKey(apiKeyId: string): Promise<RateLimitDecision | null> {
-    const limit = this.options.perKeyPerMinute;
-    const record = await this.count(`key:${apiKeyId}`, limit, 'per-key');
+  async consumeUser(userId: string): Promise<RateLimitDecision | null> {
+    const limit = this.options.perUserPerMinute;
+    const record = await this.count(`user:${userId}`, limit, 'per-user');
     return record ? toDecision(record, limit) : null;
   }
 

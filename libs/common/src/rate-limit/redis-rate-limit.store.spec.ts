@@ -23,18 +23,18 @@ describe('RedisRateLimitStore', () => {
 
   it('answers the count and the seconds left; within the limit it is not blocked', async () => {
     const { storage, redis } = createSut([3, 41_200]);
-    expect(await storage.increment('key:key_a', 60_000, 3, 0, 'per-key')).toEqual({
+    expect(await storage.increment('user:usr_a', 60_000, 3, 0, 'per-user')).toEqual({
       totalHits: 3,
       timeToExpire: 42,
       isBlocked: false,
       timeToBlockExpire: 0,
     });
-    expect(redis.rateLimitIncrement).toHaveBeenCalledWith('per-key:key:key_a', 60_000);
+    expect(redis.rateLimitIncrement).toHaveBeenCalledWith('per-user:user:usr_a', 60_000);
   });
 
   it('is blocked once the shared count passes the limit', async () => {
     const { storage } = createSut([4, 500]);
-    expect(await storage.increment('key:key_a', 60_000, 3, 0, 'per-key')).toEqual({
+    expect(await storage.increment('user:usr_a', 60_000, 3, 0, 'per-user')).toEqual({
       totalHits: 4,
       timeToExpire: 1,
       isBlocked: true,

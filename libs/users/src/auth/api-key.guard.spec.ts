@@ -32,7 +32,7 @@ function createSut(options: { isPublic?: boolean; withLimiter?: boolean } = {}) 
       exceeded: false,
       state: { limit: 3, remaining: 2, resetSeconds: 60 },
     }),
-    consumeKey: jest.fn<RateLimiter['consumeKey']>().mockResolvedValue({
+    consumeUser: jest.fn<RateLimiter['consumeUser']>().mockResolvedValue({
       exceeded: false,
       state: { limit: 600, remaining: 599, resetSeconds: 60 },
     }),
@@ -121,7 +121,7 @@ describe('ApiKeyGuard', () => {
     const { guard, context, request, limiter, reply, setHeader } = createSut();
     request.headers['x-api-key'] = KEY;
     await expect(guard.canActivate(context)).resolves.toBe(true);
-    expect(limiter.consumeKey).toHaveBeenCalledWith('usr_1');
+    expect(limiter.consumeUser).toHaveBeenCalledWith('usr_1');
     expect(setHeader.mock.calls).toEqual([
       [reply, 'x-ratelimit-limit', '600'],
       [reply, 'x-ratelimit-remaining', '599'],
@@ -133,7 +133,7 @@ describe('ApiKeyGuard', () => {
   it("answers 429 when the key's user is over the limit, and sets no caller", async () => {
     const { guard, context, request, limiter } = createSut();
     request.headers['x-api-key'] = KEY;
-    limiter.consumeKey.mockResolvedValue({ exceeded: true, state: STATE });
+    limiter.consumeUser.mockResolvedValue({ exceeded: true, state: STATE });
     // toEqual compares an Error by its message only: the system message is checked on its own.
     await expect(guard.canActivate(context)).rejects.toMatchObject({
       code: 'RATE_LIMIT_EXCEEDED',

@@ -80,7 +80,7 @@ export class ApiKeyGuard implements CanActivate {
 
     // Counted per user, not per key: all keys of a user share one budget, so more keys buy no more
     // requests (RATE_LIMIT_PER_USER_PER_MINUTE in the API app).
-    const counted = await this.limiter?.consumeKey(liveKey.userId);
+    const counted = await this.limiter?.consumeUser(liveKey.userId);
     if (counted) {
       if (counted.exceeded) {
         this.logger.warn({
