@@ -1,4 +1,4 @@
-export { AppError, type AppErrorOptions, type ErrorType } from './errors/app-error.js';
+export { AppError, type AppErrorOptions, type ErrorType, sharedError } from './errors/app-error.js';
 export { type ErrorEnvelope, isoSeconds, toErrorEnvelope } from './errors/error-envelope.js';
 export {
   ApiKeyLimitReachedError,

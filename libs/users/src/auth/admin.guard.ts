@@ -1,6 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
-import { InsufficientPermissionsError } from '@users-service/common';
+import { InsufficientPermissionsError, sharedError } from '@users-service/common';
 import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
+
+/** The 403 for anyone else, made once (see `sharedError`). */
+const NOT_ADMIN = sharedError(new InsufficientPermissionsError());
 
 /** Allows a route only for callers whose global role is `role_admin`. Runs after ApiKeyGuard. */
 @Injectable()
@@ -17,6 +20,6 @@ export class AdminGuard implements CanActivate {
       api_key_id: request.caller?.apiKeyId,
       msg: 'permission denied',
     });
-    throw new InsufficientPermissionsError();
+    throw NOT_ADMIN;
   }
 }

@@ -6,12 +6,17 @@ import {
   type RateLimiter,
   RateLimitExceededError,
   rateLimitHeaders,
+  sharedError,
 } from '@users-service/common';
 import { hashApiKeySecret } from '../api-keys/api-key-secret.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { USERS_MODULE_OPTIONS, type UsersModuleOptions } from '../users/users.module-definition.js';
 import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
+
+/** The refusals of every request without a usable key, made once (see `sharedError`). */
+const NO_KEY = sharedError(new AuthenticationRequiredError());
+const INVALID_KEY = sharedError(new InvalidApiKeyError());
 
 /** The header the key travels in. A key in the query string is never read. */
 export const API_KEY_HEADER = 'x-api-key';
@@ -52,7 +57,7 @@ export class ApiKeyGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<RequestWithCaller>();
     const secret = request.headers[API_KEY_HEADER];
-    if (secret === undefined || secret === '') throw new AuthenticationRequiredError();
+    if (secret === undefined || secret === '') throw NO_KEY;
     const ip = request.ip ?? 'unknown';
 
     const blocked = this.limiter?.failedAuthBlocked(ip);
@@ -75,7 +80,7 @@ export class ApiKeyGuard implements CanActivate {
       if (failed?.exceeded) {
         throw new RateLimitExceededError(failed.state, 'Too many failed authentications from this address.');
       }
-      throw new InvalidApiKeyError();
+      throw INVALID_KEY;
     }
 
     // Counted per user, not per key: all keys of a user share one budget, so more keys buy no more

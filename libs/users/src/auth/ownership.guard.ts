@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InsufficientPermissionsError } from '@users-service/common';
+import { type AppError, InsufficientPermissionsError, sharedError } from '@users-service/common';
 import { OWN_ACCOUNT_ONLY, type OwnAccountOnlyOptions } from './own-account-only.decorator.js';
 import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 
@@ -12,18 +12,23 @@ import { type RequestWithCaller, traceIdOf } from './request-with-caller.js';
 @Injectable()
 export class OwnershipGuard implements CanActivate {
   private readonly logger = new Logger(OwnershipGuard.name);
-  /** A route's options, read once per handler: metadata is fixed once the routes are declared. */
-  private readonly optionsByHandler = new WeakMap<object, OwnAccountOnlyOptions>();
+  /**
+   * A route's options and its 403, made once per handler: metadata is fixed once the routes are
+   * declared, and the refusal holds nothing of the request (see `sharedError`).
+   */
+  private readonly routes = new WeakMap<object, { options: OwnAccountOnlyOptions; refusal: AppError }>();
 
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
     const handler = context.getHandler();
-    let options = this.optionsByHandler.get(handler);
-    if (!options) {
-      options = this.reflector.get<OwnAccountOnlyOptions>(OWN_ACCOUNT_ONLY, handler);
-      this.optionsByHandler.set(handler, options);
+    let route = this.routes.get(handler);
+    if (!route) {
+      const options = this.reflector.get<OwnAccountOnlyOptions>(OWN_ACCOUNT_ONLY, handler);
+      route = { options, refusal: sharedError(new InsufficientPermissionsError(options.message)) };
+      this.routes.set(handler, route);
     }
+    const { options, refusal } = route;
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     const caller = request.caller;
     const target = (request.params as Record<string, string | undefined>)[options.param];
@@ -35,6 +40,6 @@ export class OwnershipGuard implements CanActivate {
       api_key_id: caller?.apiKeyId,
       msg: 'permission denied',
     });
-    throw new InsufficientPermissionsError(options.message);
+    throw refusal;
   }
 }
