@@ -7,6 +7,7 @@ import {
   InternalError,
   PayloadTooLargeError,
   RateLimitExceededError,
+  RequestTimeoutError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
 } from '@users-service/common';
@@ -43,7 +44,8 @@ const WITHOUT_DATABASE = new Set(['/health/live']);
 /**
  * Documents the errors that any route of a kind can answer, whatever its controller says: 429 on
  * every route that takes an API key, 413/415 on every route with a body, 400 on every route (a
- * request head over 16 KiB; a body's faults too where there is a body), 503 on every route that
+ * request head over 16 KiB; a body's faults too where there is a body), 408 on every route (a
+ * request not received in full within REQUEST_TIMEOUT_MS), 503 on every route that
  * needs the database, and the generic 500. A route's own documentation of a status wins.
  */
 export function addCommonErrorResponses(document: OpenAPIObject): OpenAPIObject {
@@ -82,6 +84,7 @@ export function addCommonErrorResponses(document: OpenAPIObject): OpenAPIObject 
         add(503, 'The database is unreachable or too slow. See Retry-After.', new ServiceUnavailableError());
       }
       add(400, 'The request line and headers exceed 16 KiB, or the URL cannot be decoded.', headTooLarge);
+      add(408, 'The request was not received in full within REQUEST_TIMEOUT_MS.', new RequestTimeoutError());
       add(500, 'An unexpected error; its details are in the log under the trace id.', new InternalError());
     }
   }

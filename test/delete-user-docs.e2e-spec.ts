@@ -41,7 +41,18 @@ describe('the delete operation in the OpenAPI document, and Swagger UI', () => {
     // The contract's statuses, plus those every route can answer (a request head over 16 KiB or a URL
     // that cannot be decoded, rate limit, crash, database down), plus the refusal to delete the last
     // live admin.
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '500', '503']);
+    expect(Object.keys(op.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '408',
+      '409',
+      '429',
+      '500',
+      '503',
+    ]);
     expect(Object.keys(op.responses['400'].content['application/json'].examples)).toEqual(['BAD_REQUEST']);
     expect(Object.keys(op.responses['409'].content['application/json'].examples)).toEqual(['LAST_ADMIN']);
     expect(op.responses['200'].content['application/json'].example).toEqual(CONTRACT[200]);

@@ -405,7 +405,7 @@ export interface components {
             /**
              * Format: date-time
              * @description When the key stops working (RFC 3339: date, time and offset; in the future). Null or absent: never.
-             * @example 2026-12-31T23:59:59Z
+             * @example 2030-12-31T23:59:59Z
              */
             expires_at?: string | null;
         };
@@ -463,7 +463,7 @@ export interface components {
             created_at: string;
             /**
              * Format: date-time
-             * @example 2026-12-31T23:59:59Z
+             * @example 2030-12-31T23:59:59Z
              */
             expires_at: string | null;
         };
@@ -761,6 +761,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description An unexpected error; its details are in the log under the trace id. */
             500: {
                 headers: {
@@ -813,6 +822,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description An unexpected error; its details are in the log under the trace id. */
             500: {
                 headers: {
@@ -856,6 +874,15 @@ export interface operations {
             };
             /** @description The request line and headers exceed 16 KiB, or the URL cannot be decoded. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -955,6 +982,15 @@ export interface operations {
             };
             /** @description The caller is not an admin. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1080,6 +1116,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A query parameter breaks its rule (e.g. `limit` above 100). */
             422: {
                 headers: {
@@ -1186,6 +1231,15 @@ export interface operations {
             };
             /** @description The caller is not an admin. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1314,6 +1368,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A query parameter breaks its rule (e.g. `limit` above 100). */
             422: {
                 headers: {
@@ -1380,7 +1443,7 @@ export interface operations {
                      *         "name": "laptop",
                      *         "prefix": "ak_Q2x8mZb",
                      *         "created_at": "2025-11-15T10:30:00Z",
-                     *         "expires_at": "2026-12-31T23:59:59Z"
+                     *         "expires_at": "2030-12-31T23:59:59Z"
                      *       }
                      *     }
                      */
@@ -1398,6 +1461,15 @@ export interface operations {
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1525,6 +1597,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description This would leave the account without a live API key. */
             409: {
                 headers: {
@@ -1621,6 +1702,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Too many requests for this user (all of the user's API keys share one budget), or too many failed authentications from this address. See Retry-After. */
             429: {
                 headers: {
@@ -1701,6 +1791,15 @@ export interface operations {
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1796,6 +1895,15 @@ export interface operations {
             };
             /** @description No API key (AUTHENTICATION_REQUIRED), or a malformed, unknown, revoked or expired key, or the key of a deleted user (INVALID_API_KEY). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1950,6 +2058,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A query parameter breaks its rule. */
             422: {
                 headers: {
@@ -2045,6 +2162,15 @@ export interface operations {
             };
             /** @description The user is already deleted (for instance by a concurrent request). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2166,6 +2292,15 @@ export interface operations {
             };
             /** @description No user with this id is deleted (it does not exist or is live). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The request was not received in full within REQUEST_TIMEOUT_MS. */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -57,7 +57,7 @@ export class ApiKeysController {
         name: KEY_EXAMPLE.name,
         prefix: KEY_EXAMPLE.prefix,
         created_at: KEY_EXAMPLE.created_at,
-        expires_at: '2026-12-31T23:59:59Z',
+        expires_at: '2030-12-31T23:59:59Z',
       },
     },
   })

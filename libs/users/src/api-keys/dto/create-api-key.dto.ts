@@ -31,7 +31,7 @@ export class CreateApiKeyDto {
     format: 'date-time',
     pattern: DATE_TIME_PATTERN,
     description: 'When the key stops working (RFC 3339: date, time and offset; in the future). Null or absent: never.',
-    example: '2026-12-31T23:59:59Z',
+    example: '2030-12-31T23:59:59Z',
   })
   @IsOptional()
   @IsDateTime('expires_at')
@@ -82,7 +82,7 @@ export class CreatedApiKeyDto {
   @ApiProperty({ format: 'date-time', example: '2025-11-15T10:30:00Z' })
   created_at: string;
 
-  @ApiProperty({ type: String, nullable: true, format: 'date-time', example: '2026-12-31T23:59:59Z' })
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', example: '2030-12-31T23:59:59Z' })
   expires_at: string | null;
 }
 
