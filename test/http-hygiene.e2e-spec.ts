@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from 'node:net';
-import { expectEnvelope } from './support/envelope.js';
+import { expectEnvelope, PAYLOAD_TOO_LARGE } from './support/envelope.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const BAD_REQUEST = {
@@ -80,13 +80,7 @@ describe('HTTP hygiene', () => {
 
   it('refuses a body over BODY_LIMIT_BYTES with 413 in the envelope', async () => {
     const response = await post(JSON.stringify({ email: 'big@example.test', pad: 'x'.repeat(4096) }));
-    await expectEnvelope(response, {
-      status: 413,
-      code: 'PAYLOAD_TOO_LARGE',
-      type: 'client_error',
-      message: 'The request body is too large.',
-      system_message: 'The request body is larger than the service accepts.',
-    });
+    await expectEnvelope(response, PAYLOAD_TOO_LARGE);
   });
 
   it('refuses a chunked body (no Content-Length) over BODY_LIMIT_BYTES with 413 in the envelope', async () => {
@@ -103,13 +97,7 @@ describe('HTTP hygiene', () => {
       body,
       duplex: 'half',
     } as RequestInit);
-    await expectEnvelope(response, {
-      status: 413,
-      code: 'PAYLOAD_TOO_LARGE',
-      type: 'client_error',
-      message: 'The request body is too large.',
-      system_message: 'The request body is larger than the service accepts.',
-    });
+    await expectEnvelope(response, PAYLOAD_TOO_LARGE);
     const count = await t.db.query("SELECT count(*)::int AS n FROM users WHERE email = 'chunked@example.test'");
     expect(count).toEqual([{ n: 0 }]);
   });

@@ -77,3 +77,12 @@ export const USER_NOT_FOUND: ExpectedError = {
   message: 'User not found.',
   system_message: 'User not found.',
 };
+
+/** A body over BODY_LIMIT_BYTES, with or without a Content-Length. */
+export const PAYLOAD_TOO_LARGE: ExpectedError = {
+  status: 413,
+  code: 'PAYLOAD_TOO_LARGE',
+  type: 'client_error',
+  message: 'The request body is too large.',
+  system_message: 'The request body is larger than the service accepts.',
+};
