@@ -1,7 +1,7 @@
 // The yardstick for `npm run bench`: a hand-written Fastify + pg server that runs the same SQL as
 // the users service on its hot paths (authenticate, read a profile, soft delete), with none of
 // Nest's machinery, and does the same required work around it: the security headers, the trace id,
-// `Cache-Control: no-store`, the rate-limit counting (per key, and per IP for failed
+// `Cache-Control: no-store`, the rate-limit counting (per user, and per IP for failed
 // authentications) with its headers, and one warning log line (pino, JSON, to standard output, as
 // the service logs) per failed authentication and per denial. Not part of the service; see
 // docs/benchmark.md. Run after `npm run build` (it takes the service's header set from dist/).
@@ -26,7 +26,7 @@ const PREPARED = process.env.BASELINE_PREPARED === '1';
 const q = (name, text, values) => pool.query(PREPARED ? { name, text, values } : { text, values });
 
 // Fixed one-minute windows in memory, as the service's in-memory limiter counts.
-const PER_KEY = Number(process.env.RATE_LIMIT_PER_USER_PER_MINUTE ?? 600);
+const PER_USER = Number(process.env.RATE_LIMIT_PER_USER_PER_MINUTE ?? 600);
 const FAILED_PER_IP = Number(process.env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE ?? 30);
 const windows = new Map();
 function count(id, limit) {
@@ -85,35 +85,29 @@ function rejectKey(request, reply, secret) {
   );
   const failed = count(`failed-auth:${request.ip}`, FAILED_PER_IP);
   if (failed.exceeded) return tooMany(request, reply, failed, 'Too many failed authentications from this address.');
-  return reply
-    .code(401)
-    .send(
-      envelope(
-        request,
-        401,
-        'INVALID_API_KEY',
-        'authentication_error',
-        'Your API key is invalid.',
-        'The API key is malformed, unknown, revoked or expired, or its user is not active.',
-      ),
-    );
+  return unauthorized(
+    request,
+    reply,
+    'INVALID_API_KEY',
+    'Your API key is invalid.',
+    'The API key is malformed, unknown, revoked or expired, or its user is not active.',
+  );
+}
+
+function unauthorized(request, reply, code, message, systemMessage) {
+  return reply.code(401).send(envelope(request, 401, code, 'authentication_error', message, systemMessage));
 }
 
 async function authenticate(request, reply) {
   const secret = request.headers['x-api-key'];
   if (!secret)
-    return reply
-      .code(401)
-      .send(
-        envelope(
-          request,
-          401,
-          'AUTHENTICATION_REQUIRED',
-          'authentication_error',
-          'Please sign in to continue.',
-          'No API key was sent. Send it in the X-API-Key header.',
-        ),
-      );
+    return unauthorized(
+      request,
+      reply,
+      'AUTHENTICATION_REQUIRED',
+      'Please sign in to continue.',
+      'No API key was sent. Send it in the X-API-Key header.',
+    );
   if (typeof secret !== 'string' || !KEY.test(secret)) return rejectKey(request, reply, String(secret));
   const hash = createHash('sha256').update(secret).digest('hex');
   const { rows } = await q(
@@ -136,8 +130,14 @@ async function authenticate(request, reply) {
       .catch(() => {})
       .finally(() => touching.delete(row.key_id));
   }
-  const limit = count(`key:${row.key_id}`, PER_KEY);
-  if (limit.exceeded) return tooMany(request, reply, limit, 'Too many requests with this API key.');
+  const limit = count(`user:${row.id}`, PER_USER);
+  if (limit.exceeded)
+    return tooMany(
+      request,
+      reply,
+      limit,
+      "Too many requests for this user (all of the user's API keys share one budget).",
+    );
   reply.headers({
     'x-ratelimit-limit': String(limit.limit),
     'x-ratelimit-remaining': String(limit.remaining),
