@@ -27,8 +27,8 @@ const SCENARIOS = ['forbidden', 'profile', 'delete', 'failed-auth', 'embedded'];
 const { values: opts } = parseArgs({
   options: {
     scenario: { type: 'string', multiple: true },
-    duration: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '8' },
     connections: { type: 'string', default: '20' },
     users: { type: 'string', default: '150000' },
     'embedded-users': { type: 'string', default: '30000' },
@@ -50,6 +50,8 @@ if (unknown.length) {
   process.exit(2);
 }
 const duration = Number(opts.duration);
+/** The embedded scenarios have no baseline and no rounds: one run each, of at least 8 s. */
+const embeddedSeconds = Math.max(duration, 8);
 const rounds = Math.max(1, Number(opts.rounds));
 const connections = Number(opts.connections);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -101,7 +103,7 @@ async function stop(child) {
   await exited;
 }
 
-/** The service's production settings, but for the log level and a per-key limit one key cannot hit. */
+/** The service's production settings, but for the log level and a per-user limit one key cannot hit. */
 const serviceEnv = (port) => ({
   PORT: String(port),
   HOST: '127.0.0.1',
@@ -176,12 +178,12 @@ async function seedEmbedded(dataDir, count) {
   }
 }
 
-async function measure(port, pid, scenario, cursor) {
+async function measure(port, pid, scenario, cursor, seconds) {
   const cpuBefore = cpuMsOf(pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
-    duration,
+    duration: seconds,
     requests: [scenario.request(cursor)],
   });
   const statuses = Object.fromEntries(
@@ -201,12 +203,18 @@ async function measure(port, pid, scenario, cursor) {
 }
 
 /**
- * Warm-up (1 s), then the measured run. `cursor.next` is the next seeded user the server may delete;
- * each server has its own range, up to `cursor.last`.
+ * Warm-up (1 s on a server's first run of a scenario, then 0.5 s to open the connections again),
+ * then the measured run. `cursor.next` is the next seeded user the server may delete; each server
+ * has its own range, up to `cursor.last`.
  */
-async function runScenario(port, pid, scenario, cursor) {
-  await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: 1, requests: [scenario.request(cursor)] });
-  const run = await measure(port, pid, scenario, cursor);
+async function runScenario(port, pid, scenario, cursor, { first = true, seconds = duration } = {}) {
+  await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: first ? 1 : 0.5,
+    requests: [scenario.request(cursor)],
+  });
+  const run = await measure(port, pid, scenario, cursor, seconds);
   if (cursor.next > cursor.last) throw new Error(`${scenario.name}: ran out of seeded users: raise --users`);
   run.unexpected = Object.entries(run.statuses)
     .filter(([code]) => code !== scenario.expect)
@@ -342,7 +350,7 @@ async function benchPostgres(scenarios) {
         for (let k = 0; k < servers.length; k++) {
           const index = (k + round) % servers.length;
           const [name, port, pid] = servers[index];
-          const run = await runScenario(port, pid, scenario, cursors[index]);
+          const run = await runScenario(port, pid, scenario, cursors[index], { first: round === 0 });
           if (run.unexpected.length) log(`  ! ${name}, ${scenario.name}: ${run.unexpected.join(', ')}`);
           perServer[index].push(run);
         }
@@ -436,7 +444,7 @@ async function benchEmbedded() {
   const users = Number(opts['embedded-users']);
   const root = mkdtempSync(join(tmpdir(), 'users-bench-'));
   const dataDir = join(root, 'pglite');
-  log(`Embedded (PGlite in ${dataDir}): ${duration}s per scenario, ${connections} connections`);
+  log(`Embedded (PGlite in ${dataDir}): ${embeddedSeconds}s per scenario, ${connections} connections`);
   try {
     // As a newcomer's first `npm start`: an empty directory, initdb, migrations, the first admin.
     let service = start('users-service (embedded)', SERVICE_ARGS, { ...serviceEnv(3111), PGLITE_DIR: dataDir });
@@ -453,7 +461,13 @@ async function benchEmbedded() {
 
     const runs = [];
     for (const scenario of [profile, softDelete]) {
-      const run = await runScenario(3111, service.pid, scenario, { next: 1001, last: users });
+      const run = await runScenario(
+        3111,
+        service.pid,
+        scenario,
+        { next: 1001, last: users },
+        { seconds: embeddedSeconds },
+      );
       if (run.unexpected.length) log(`  ! embedded, ${scenario.name}: ${run.unexpected.join(', ')}`);
       runs.push({ scenario, run });
     }
