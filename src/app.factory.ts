@@ -17,7 +17,6 @@ import {
   toErrorEnvelope,
   TRACE_ID_HEADER,
 } from '@users-service/common';
-import { AnswerDeadline } from './answer-deadline.js';
 import { AppModule } from './app.module.js';
 import { configurationWarnings, type Environment, trustProxySetting } from './config/environment.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
@@ -139,9 +138,9 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
     // cannot choose the IP its failed authentications are counted against.
     // (Fastify takes a hop count too; the adapter's option type omits it.)
     trustProxy: trustProxySetting(env.TRUST_PROXY) as boolean | string[],
-    // A client gets REQUEST_TIMEOUT_MS to send its request (408), and the service as long to answer
-    // it (503, AnswerDeadline below).
+    // A client gets REQUEST_TIMEOUT_MS to send its request, and the service as long to answer it (503).
     requestTimeout: env.REQUEST_TIMEOUT_MS,
+    handlerTimeout: env.REQUEST_TIMEOUT_MS,
     // Node checks requestTimeout every 30 s by default; check every second so the bound holds.
     http: { connectionsCheckingInterval: 1000 },
     clientErrorHandler: answerClientError,
@@ -167,11 +166,9 @@ export function createFastifyAdapter(env: Environment): FastifyAdapter {
   // The trace id goes out on every answer, including those Fastify gives before Nest sees the request.
   // Security headers too (computed once, see security-headers.ts), errors and unknown routes included.
   // API answers are per caller and may carry secrets (a new key): no cache may keep them.
-  const deadline = new AnswerDeadline(fastify, env.REQUEST_TIMEOUT_MS);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(TRACE_ID_HEADER, request.id).headers(SECURITY_HEADERS);
     if (!request.url.startsWith('/docs')) reply.header('cache-control', 'no-store');
-    deadline.track(reply);
     done();
   });
   acceptJsonOnly(fastify);
