@@ -22,7 +22,7 @@ const TARGETS = {
   rssEmbedded: 300, // MiB, the service after start-up and after the runs on PGlite
 };
 
-const SCENARIOS = ['forbidden', 'profile', 'delete', 'failed-auth', 'embedded'];
+const SCENARIOS = ['forbidden', 'profile', 'delete', 'failed-auth', 'embedded', 'floor'];
 
 const { values: opts } = parseArgs({
   options: {
@@ -117,11 +117,11 @@ const serviceEnv = (port) => ({
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '1000000000',
 });
 
-async function waitHealthy(port, child) {
+async function waitHealthy(port, child, path = '/health') {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${child.name} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}${path}`)).ok) return;
     } catch {
       // not listening yet
     }
@@ -511,12 +511,61 @@ async function benchEmbedded() {
   }
 }
 
+/**
+ * Nest's own floor (bench/framework-floor.mjs): the smallest Nest app with the service's shape on
+ * the short paths against the same two routes on bare Fastify, with no database, no logging and the
+ * same bytes out. No target: it shows how much of a short path's gap no service on Nest can close.
+ */
+async function benchFloor() {
+  log(
+    `Framework floor (no database): ${rounds} rounds of ${duration}s per path and server, ${connections} connections`,
+  );
+  try {
+    const servers = [
+      ['fastify', 3122, start('floor (Fastify)', ['bench/framework-floor.mjs', 'fastify', '3122'], {})],
+      ['nest', 3121, start('floor (Nest)', ['bench/framework-floor.mjs', 'nest', '3121'], {})],
+    ];
+    await Promise.all(servers.map(([, port, child]) => waitHealthy(port, child, '/v1/user/me')));
+    const rows = [];
+    for (const scenario of [forbidden, profile]) {
+      const perServer = servers.map(() => []);
+      for (let round = 0; round < rounds; round++) {
+        for (let k = 0; k < servers.length; k++) {
+          const index = (k + round) % servers.length;
+          const [name, port, child] = servers[index];
+          const run = await runScenario(port, child.pid, scenario, {}, { first: round === 0 });
+          if (run.unexpected.length) log(`  ! floor ${name}, ${scenario.name}: ${run.unexpected.join(', ')}`);
+          perServer[index].push(run);
+        }
+      }
+      const [fastify, nest] = perServer.map(combine);
+      const ratio = median(nest.runs.map((run, round) => run.rps / fastify.runs[round].rps));
+      rows.push({ scenario, fastify, nest, ratio });
+    }
+    log('');
+    log('| path (floor) | Fastify req/s | Nest req/s | Nest vs Fastify | CPU µs per request (Fastify, Nest) |');
+    log('|---|---:|---:|---:|---:|');
+    for (const r of rows) {
+      log(
+        `| ${r.scenario.title} | ${fmt(r.fastify.rps)} | ${fmt(r.nest.rps)} | ${(r.ratio * 100).toFixed(1)}% ` +
+          `| ${fmt(r.fastify.cpuMsPer1k, 1)}, ${fmt(r.nest.cpuMsPer1k, 1)} |`,
+      );
+    }
+  } finally {
+    await Promise.all([...children].map(stop));
+  }
+}
+
 async function main() {
   const postgres = POSTGRES_SCENARIOS.filter((s) => selected.includes(s.name));
   if (postgres.length) await benchPostgres(postgres);
   if (selected.includes('embedded')) {
     if (postgres.length) log('');
     await benchEmbedded();
+  }
+  if (selected.includes('floor')) {
+    if (postgres.length || selected.includes('embedded')) log('');
+    await benchFloor();
   }
 
   log('');
