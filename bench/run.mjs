@@ -30,7 +30,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '8' },
     connections: { type: 'string', default: '20' },
-    users: { type: 'string', default: '150000' },
+    users: { type: 'string' },
     'embedded-users': { type: 'string', default: '30000' },
     'log-level': { type: 'string', default: 'warn' },
     help: { type: 'boolean', default: false },
@@ -243,6 +243,28 @@ function combine(runs) {
   };
 }
 
+/**
+ * Runs `scenario` on every server in `rounds` rounds, each round in a rotated order, so that a change
+ * in the machine's load touches every server alike. `servers` are `{ name, port, pid, cursor }`.
+ * Returns each server's rounds combined (by name).
+ */
+async function runRounds(servers, scenario) {
+  const perServer = servers.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < servers.length; k++) {
+      const index = (k + round) % servers.length;
+      const { name, port, pid, cursor } = servers[index];
+      const run = await runScenario(port, pid, scenario, cursor, { first: round === 0 });
+      if (run.unexpected.length) log(`  ! ${name}, ${scenario.name}: ${run.unexpected.join(', ')}`);
+      perServer[index].push(run);
+    }
+  }
+  return Object.fromEntries(servers.map(({ name }, index) => [name, combine(perServer[index])]));
+}
+
+/** The median over the rounds of `a`'s req/s over `b`'s: each ratio compares runs taken seconds apart. */
+const roundRatio = (a, b) => median(a.runs.map((run, round) => run.rps / b.runs[round].rps));
+
 const forbidden = {
   name: 'forbidden',
   title: 'authenticate, then deny (DELETE of someone else -> 403)',
@@ -288,7 +310,6 @@ function check(what, measured, target, ok) {
 }
 
 async function benchPostgres(scenarios) {
-  const users = Number(opts.users);
   log(
     `PostgreSQL: ${rounds} rounds of ${duration}s per scenario and server (medians), ${connections} connections, ` +
       `database ${dbName}`,
@@ -301,7 +322,6 @@ async function benchPostgres(scenarios) {
       DB_POOL_SIZE: '10',
     });
     await waitHealthy(3101, service); // migrations have run
-    await seedPostgres(users);
     // Two yardsticks: the baseline with unnamed statements (what most hand-written servers send) and
     // with named ones, as the service sends them (the strict comparison of everything but the SQL).
     const baselineEnv = (port) => ({
@@ -338,28 +358,29 @@ async function benchPostgres(scenarios) {
       servers.push(['before', 3104, before.pid]);
     }
 
+    // 50,000 users per server unless --users says otherwise: enough for 8 rounds of 3 s of deletes.
+    const users = Number(opts.users ?? 50_000 * servers.length);
+    await seedPostgres(users);
     const rows = [];
     for (const scenario of scenarios) {
-      // The servers one after the other on identical work, in rounds, each round in a rotated order,
-      // so that a change in the machine's load touches every server alike; each server deletes from
-      // its own third of the users.
+      // Each server deletes from its own share of the users.
       const share = Math.floor(users / servers.length);
-      const cursors = servers.map((_, index) => ({ next: index * share + 1001, last: (index + 1) * share }));
-      const perServer = servers.map(() => []);
-      for (let round = 0; round < rounds; round++) {
-        for (let k = 0; k < servers.length; k++) {
-          const index = (k + round) % servers.length;
-          const [name, port, pid] = servers[index];
-          const run = await runScenario(port, pid, scenario, cursors[index], { first: round === 0 });
-          if (run.unexpected.length) log(`  ! ${name}, ${scenario.name}: ${run.unexpected.join(', ')}`);
-          perServer[index].push(run);
-        }
-      }
-      const runs = Object.fromEntries(servers.map(([name], index) => [name, combine(perServer[index])]));
-      // Each round's ratio compares runs taken seconds apart; the figure is the median of them.
-      const ratioTo = (name) => median(runs.service.runs.map((run, round) => run.rps / runs[name].runs[round].rps));
-      rows.push({ scenario, ratio: ratioTo('prepared'), ratioUnnamed: ratioTo('baseline'), ...runs });
-      if (runs.before) rows.at(-1).ratioBefore = ratioTo('before');
+      const runs = await runRounds(
+        servers.map(([name, port, pid], index) => ({
+          name,
+          port,
+          pid,
+          cursor: { next: index * share + 1001, last: (index + 1) * share },
+        })),
+        scenario,
+      );
+      rows.push({
+        scenario,
+        ratio: roundRatio(runs.service, runs.prepared),
+        ratioUnnamed: roundRatio(runs.service, runs.baseline),
+        ...runs,
+      });
+      if (runs.before) rows.at(-1).ratioBefore = roundRatio(runs.service, runs.before);
     }
     const memory = Object.fromEntries(servers.map(([name, , pid]) => [name, rssOf(pid)]));
 
@@ -528,19 +549,12 @@ async function benchFloor() {
     await Promise.all(servers.map(([, port, child]) => waitHealthy(port, child, '/v1/user/me')));
     const rows = [];
     for (const scenario of [forbidden, profile]) {
-      const perServer = servers.map(() => []);
-      for (let round = 0; round < rounds; round++) {
-        for (let k = 0; k < servers.length; k++) {
-          const index = (k + round) % servers.length;
-          const [name, port, child] = servers[index];
-          const run = await runScenario(port, child.pid, scenario, {}, { first: round === 0 });
-          if (run.unexpected.length) log(`  ! floor ${name}, ${scenario.name}: ${run.unexpected.join(', ')}`);
-          perServer[index].push(run);
-        }
-      }
-      const [fastify, nest] = perServer.map(combine);
-      const ratio = median(nest.runs.map((run, round) => run.rps / fastify.runs[round].rps));
-      rows.push({ scenario, fastify, nest, ratio });
+      const runs = await runRounds(
+        servers.map(([name, port, child]) => ({ name: `floor ${name}`, port, pid: child.pid, cursor: {} })),
+        scenario,
+      );
+      const [fastify, nest] = [runs['floor fastify'], runs['floor nest']];
+      rows.push({ scenario, fastify, nest, ratio: roundRatio(nest, fastify) });
     }
     log('');
     log('| path (floor) | Fastify req/s | Nest req/s | Nest vs Fastify | CPU µs per request (Fastify, Nest) |');
